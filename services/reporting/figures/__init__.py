@@ -1,0 +1,66 @@
+"""Pure reporting core of the reporting service (standard library only).
+
+Feed integration-event envelopes (docs/contracts.md) to :func:`zaken_as_of` to get the case
+projection as of a peildatum (and optionally a registratie_tot); compute the annual figures
+with :func:`bereken_jaarcijfers` / :func:`jaarcijfers_uit_events` from the data definitions in
+``definitions/``, ad-hoc counts with :mod:`.statistieken`, lead times with :mod:`.timings`, and
+optional small-cell suppression with :mod:`.suppression`.
+"""
+
+from .definitie import (
+    Definitie,
+    DefinitieFout,
+    beschikbare_definities,
+    definitie_uit_dict,
+    laad_definitie,
+    lees_definitie,
+)
+from .jaarcijfers import bereken_jaarcijfers, jaarcijfers_uit_events, vorige_peildatum
+from .model import (
+    OPEN,
+    STAGE_AFGESLOTEN,
+    STAGE_LOPEND,
+    STAGE_OPEN,
+    TERUGKEER_AFLOPEN,
+    Bijstand,
+    ZaakStaat,
+)
+from .projection import zaken_as_of
+from .selectie import DIMENSIES, selecteer, voldoet
+from .statistieken import aantal, consulaire_bijstand_per, noodfonds, per, statistiek, tel
+from .suppression import onderdruk, onderdruk_jaarcijfers, onderdruk_rij, onderdruk_telling
+from .timings import doorlooptijden
+
+__all__ = [
+    "DIMENSIES",
+    "OPEN",
+    "STAGE_AFGESLOTEN",
+    "STAGE_LOPEND",
+    "STAGE_OPEN",
+    "TERUGKEER_AFLOPEN",
+    "Bijstand",
+    "Definitie",
+    "DefinitieFout",
+    "ZaakStaat",
+    "aantal",
+    "bereken_jaarcijfers",
+    "beschikbare_definities",
+    "consulaire_bijstand_per",
+    "definitie_uit_dict",
+    "doorlooptijden",
+    "jaarcijfers_uit_events",
+    "laad_definitie",
+    "lees_definitie",
+    "noodfonds",
+    "onderdruk",
+    "onderdruk_jaarcijfers",
+    "onderdruk_rij",
+    "onderdruk_telling",
+    "per",
+    "selecteer",
+    "statistiek",
+    "tel",
+    "voldoet",
+    "vorige_peildatum",
+    "zaken_as_of",
+]

@@ -1,0 +1,1 @@
+"""Jaarcijfers definitions as data (jaarcijfers_<jaar>.json); a package so installs ship them."""

@@ -1,0 +1,149 @@
+"""Annual figures (jaarcijfers) computed from the case projection and a data definition.
+
+This module knows no year: what a table holds, how it is titled and which codes fold into
+which row all come from the :class:`~.definitie.Definitie` (JSON under definitions/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from .definitie import Definitie, TabelDefinitie, laad_definitie
+from .model import ZaakStaat
+from .projection import zaken_as_of
+from .selectie import selecteer, voldoet
+from .suppression import onderdruk_jaarcijfers
+
+
+def vorige_peildatum(peildatum: date) -> date:
+    """The same relative peildatum one year earlier (29 February becomes 28 February)."""
+    try:
+        return peildatum.replace(year=peildatum.year - 1)
+    except ValueError:
+        return peildatum.replace(year=peildatum.year - 1, day=28)
+
+
+def _per_onderwerp(zaken: Sequence[ZaakStaat], onderwerpen: Sequence[str]) -> dict[str, int]:
+    return {o: sum(1 for z in zaken if z.onderwerp == o) for o in onderwerpen}
+
+
+def _tabel(tabel: TabelDefinitie, zaken: Sequence[ZaakStaat], jaar: int) -> dict[str, Any]:
+    populatie = selecteer(zaken, tabel.populatie)
+    rijen = [
+        {
+            "label": rij.label,
+            "code": rij.code,
+            "aantal": sum(1 for z in populatie if voldoet(z, rij.match)),
+        }
+        for rij in tabel.rijen
+    ]
+    ingedeeld = sum(1 for z in populatie if any(voldoet(z, r.match) for r in tabel.rijen))
+    n = len(populatie)
+    return {
+        "nummer": tabel.nummer,
+        "titel": tabel.titel_voor(jaar, n),
+        "n": n,
+        "rijen": rijen,
+        "niet_ingedeeld": n - ingedeeld,
+    }
+
+
+def bereken_jaarcijfers(
+    zaken_van_jaar: Iterable[ZaakStaat],
+    zaken_vorig_jaar: Iterable[ZaakStaat],
+    definitie: Definitie,
+    *,
+    jaar: int,
+    peildatum: date | None = None,
+    registratie_tot: datetime | None = None,
+    onderdrukking_drempel: int | None = None,
+) -> dict[str, Any]:
+    """JSON-ready jaarcijfers for ``jaar``.
+
+    ``zaken_van_jaar`` and ``zaken_vorig_jaar`` come from :func:`~.projection.zaken_as_of`
+    (as of the peildatum and the same relative peildatum a year earlier); cases gemeld in
+    another year are ignored, so passing all cases is fine. ``peildatum`` and
+    ``registratie_tot`` are only echoed in the output. With ``onderdrukking_drempel`` small
+    cells are suppressed (see :mod:`.suppression`); off by default.
+
+    Output: ``{jaar, titel, definitie, peildatum, registratie_tot, totaal, per_onderwerp,
+    niet_ingedeeld, vorig_jaar: {jaar, peildatum, totaal, per_onderwerp, verschil:
+    {totaal, per_onderwerp}}, per_betrokkene: {categorie: {totaal, per_onderwerp}},
+    tabellen: [{nummer, titel, n, rijen: [{label, code, aantal}], niet_ingedeeld}],
+    onderdrukking}``. ``niet_ingedeeld`` counts cases in a population that no row (or no
+    listed onderwerp) holds: 0 when the definition fits the data.
+    """
+    peildatum = peildatum or definitie.standaard_peildatum(jaar)
+    dit_jaar = [z for z in selecteer(zaken_van_jaar, definitie.populatie) if z.jaar == jaar]
+    vorig = [z for z in selecteer(zaken_vorig_jaar, definitie.populatie) if z.jaar == jaar - 1]
+    onderwerpen = definitie.onderwerpen
+    per_onderwerp = _per_onderwerp(dit_jaar, onderwerpen)
+    vorig_per_onderwerp = _per_onderwerp(vorig, onderwerpen)
+    per_betrokkene: dict[str, Any] = {}
+    for categorie in definitie.betrokkenen:
+        eigen = [z for z in dit_jaar if z.betrokkene == categorie]
+        per_betrokkene[categorie] = {
+            "totaal": len(eigen),
+            "per_onderwerp": _per_onderwerp(eigen, onderwerpen),
+        }
+    rapport: dict[str, Any] = {
+        "jaar": jaar,
+        "titel": definitie.titel_voor(jaar),
+        "definitie": definitie.jaar,
+        "peildatum": peildatum.isoformat(),
+        "registratie_tot": registratie_tot.isoformat() if registratie_tot else None,
+        "totaal": len(dit_jaar),
+        "per_onderwerp": per_onderwerp,
+        "niet_ingedeeld": len(dit_jaar) - sum(per_onderwerp.values()),
+        "vorig_jaar": {
+            "jaar": jaar - 1,
+            "peildatum": vorige_peildatum(peildatum).isoformat(),
+            "totaal": len(vorig),
+            "per_onderwerp": vorig_per_onderwerp,
+            "verschil": {
+                "totaal": len(dit_jaar) - len(vorig),
+                "per_onderwerp": {
+                    o: per_onderwerp[o] - vorig_per_onderwerp[o] for o in onderwerpen
+                },
+            },
+        },
+        "per_betrokkene": per_betrokkene,
+        "tabellen": [_tabel(t, dit_jaar, jaar) for t in definitie.tabellen],
+        "onderdrukking": None,
+    }
+    if onderdrukking_drempel is not None:
+        return onderdruk_jaarcijfers(rapport, onderdrukking_drempel)
+    return rapport
+
+
+def jaarcijfers_uit_events(
+    envelopes: Iterable[Mapping[str, Any]],
+    jaar: int,
+    *,
+    peildatum: date | None = None,
+    registratie_tot: datetime | None = None,
+    definitie: Definitie | None = None,
+    onderdrukking_drempel: int | None = None,
+) -> dict[str, Any]:
+    """Jaarcijfers straight from integration-event envelopes.
+
+    The definition defaults to the one in force for ``jaar``, the peildatum to the
+    definition's default (31 December of ``jaar``). The previous year is taken as of the same
+    relative peildatum one year earlier, with the same ``registratie_tot``.
+    """
+    alle = list(envelopes)
+    definitie = definitie or laad_definitie(jaar)
+    peildatum = peildatum or definitie.standaard_peildatum(jaar)
+    dit_jaar = zaken_as_of(alle, peildatum, registratie_tot)
+    vorig = zaken_as_of(alle, vorige_peildatum(peildatum), registratie_tot)
+    return bereken_jaarcijfers(
+        dit_jaar,
+        vorig,
+        definitie,
+        jaar=jaar,
+        peildatum=peildatum,
+        registratie_tot=registratie_tot,
+        onderdrukking_drempel=onderdrukking_drempel,
+    )
