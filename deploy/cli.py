@@ -1,0 +1,69 @@
+"""`knooppunt`: the command-line tool for running and operating the system."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import typer
+
+from deploy.stack import SERVICES, Stack
+
+app = typer.Typer(
+    help="Knooppunt: case coordination for forced marriage and abandonment abroad.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Knooppunt: case coordination for forced marriage and abandonment abroad."""
+
+
+DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
+
+
+@app.command()
+def run(
+    data_dir: Path = typer.Option(DATA_DIR, help="Where PostgreSQL and NATS keep their data."),
+) -> None:
+    """Start PostgreSQL, NATS and the four services; Ctrl-C stops everything."""
+    stack = Stack(
+        data_dir=data_dir.resolve(),
+        database_url=os.environ.get("DATABASE_URL"),
+        nats_url=os.environ.get("NATS_URL"),
+    )
+    stopping = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        typer.echo("Starting PostgreSQL and NATS ...")
+        stack.start_servers()
+        typer.echo(f"  PostgreSQL  {stack.database_url}")
+        typer.echo(f"  NATS        {stack.nats_url}")
+        for service in SERVICES:
+            stack.start_service(service)
+        for service in SERVICES:
+            stack.wait_ready(service)
+            typer.echo(f"  {service:<12}{stack.url(service)}  (docs: {stack.url(service)}/docs)")
+        typer.echo(f"Logs in {stack.data_dir / 'logs'}. Press Ctrl-C to stop.")
+        while not stopping.wait(1):
+            for name, proc in stack.processes.items():
+                if proc.poll() is not None:
+                    typer.echo(f"{name} stopped unexpectedly (exit {proc.returncode}); stopping.")
+                    stopping.set()
+    finally:
+        typer.echo("Stopping ...")
+        stack.stop()
+        typer.echo("Stopped.")
+
+
+def main() -> None:
+    app()

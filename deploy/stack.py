@@ -1,0 +1,151 @@
+"""The whole system on one machine: PostgreSQL, NATS and the four services as processes.
+
+`knooppunt run` uses it; so does the end-to-end test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
+from shared.crypto import new_master_key
+
+SERVICES = {"intake": 8001, "verification": 8002, "consular": 8003, "reporting": 8004}
+DEFAULT_PG_PORT = 55432
+DEFAULT_NATS_PORT = 54222
+
+
+@dataclass
+class Stack:
+    """Starts what is missing and the four services; `stop()` ends them in reverse order."""
+
+    data_dir: Path
+    database_url: str | None = None
+    nats_url: str | None = None
+    ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    pg_port: int = DEFAULT_PG_PORT
+    nats_port: int = DEFAULT_NATS_PORT
+    database: str = "knooppunt"
+    environment: str = "development"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    postgres: LocalPostgres | None = None
+    nats: LocalNats | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path, **kwargs: object) -> Stack:
+        ports = {name: free_port() for name in SERVICES}
+        return cls(
+            data_dir=data_dir, ports=ports, pg_port=free_port(), nats_port=free_port(), **kwargs
+        )  # type: ignore[arg-type]
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def master_key(self) -> str:
+        path = self.data_dir / "keys" / "master.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_master_key())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def start_servers(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.database_url is None:
+            self.postgres = LocalPostgres(self.data_dir / "postgres", port=self.pg_port).start()
+            self.database_url = self.postgres.create_database(self.database)
+        if self.nats_url is None:
+            self.nats = LocalNats(self.data_dir / "nats", port=self.nats_port).start()
+            self.nats_url = self.nats.url
+
+    def service_env(self, service: str) -> dict[str, str]:
+        assert self.database_url and self.nats_url
+        env = {
+            **os.environ,
+            "ENVIRONMENT": self.environment,
+            "DATABASE_URL": self.database_url,
+            "NATS_URL": self.nats_url,
+            "PORT": str(self.ports[service]),
+            "MASTER_KEY": self.master_key(),
+            **self.extra_env,
+        }
+        return env
+
+    def start_service(self, service: str) -> None:
+        log = self.data_dir / "logs" / f"{service}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.processes[service] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"services.{service}.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[service]),
+                "--no-access-log",
+            ],
+            env=self.service_env(service),
+            stdout=open(log, "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(signal.SIGTERM),
+        )
+
+    def wait_ready(self, service: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            proc = self.processes[service]
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{service} exited with {proc.returncode}; see "
+                    f"{self.data_dir / 'logs' / (service + '.log')}"
+                )
+            try:
+                response = httpx.get(f"{self.url(service)}/ready", timeout=2)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.HTTPError as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        raise RuntimeError(f"{service} not ready after {timeout} s: {last}")
+
+    def start(self) -> Stack:
+        self.start_servers()
+        for service in SERVICES:
+            self.start_service(service)
+        for service in SERVICES:
+            self.wait_ready(service)
+        return self
+
+    def stop_service(self, service: str, sig: int = signal.SIGTERM) -> None:
+        proc = self.processes.pop(service, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop(self) -> None:
+        for service in list(self.processes):
+            self.stop_service(service)
+        if self.nats is not None:
+            self.nats.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

@@ -1,0 +1,70 @@
+"""Intake's SQL adapters: the referentie counter and the per-case data keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import insert
+
+metadata = MetaData()
+
+referentie_tellers = Table(
+    "referentie_tellers",
+    metadata,
+    Column("jaar", Integer, primary_key=True),
+    Column("laatste", Integer, nullable=False),
+)
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("zaak_id", Text, primary_key=True),
+    Column("wrapped", LargeBinary, nullable=True),  # NULL: destroyed (personal data erased)
+    Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+)
+
+
+class SqlReferentieTeller:
+    """A counter per year; a number lost to a failed save leaves a gap, never a duplicate."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def volgende(self, jaar: int) -> int:
+        stmt = insert(referentie_tellers).values(jaar=jaar, laatste=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[referentie_tellers.c.jaar],
+            set_={"laatste": referentie_tellers.c.laatste + 1},
+        ).returning(referentie_tellers.c.laatste)
+        with self.engine.begin() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+
+class SqlKeyStore:
+    """Wrapped data keys in intake's schema (see shared.crypto.KeyStore)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def load(self, case_id: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(data_keys.select().where(data_keys.c.zaak_id == case_id)).first()
+        if row is None:
+            return None
+        return bytes(row.wrapped) if row.wrapped is not None else b""
+
+    def save_new(self, case_id: str, wrapped: bytes) -> bytes:
+        stmt = insert(data_keys).values(zaak_id=case_id, wrapped=wrapped).on_conflict_do_nothing()
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+        stored = self.load(case_id)
+        assert stored is not None
+        return stored
+
+    def destroy(self, case_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                data_keys.update()
+                .where(data_keys.c.zaak_id == case_id)
+                .values(wrapped=None, destroyed_at=func.now())
+            )

@@ -1,0 +1,170 @@
+"""Intake's use cases: record meldingen, correct and withdraw them, read them back."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from shared.crypto import CaseCipher
+from shared.eventstore import ServiceApplication
+
+ZAAK_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/zaak")
+
+
+class ReferentieTeller(Protocol):
+    """Hands out the next number of the readable referentie per year of gemeld_op."""
+
+    def volgende(self, jaar: int) -> int: ...
+
+
+class InMemoryTeller:
+    def __init__(self) -> None:
+        self.tellers: dict[int, int] = {}
+
+    def volgende(self, jaar: int) -> int:
+        self.tellers[jaar] = self.tellers.get(jaar, 0) + 1
+        return self.tellers[jaar]
+
+
+class IdempotencyConflict(RegelGeschonden):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class Vastgelegd:
+    """The answer to a recorded melding; `nieuw` is False for a repeated request."""
+
+    zaak_id: UUID
+    referentie: str
+    versie: int
+    nieuw: bool
+
+
+def zaak_id_voor(melder_org: str, idempotency_key: str) -> UUID:
+    """The case id follows from who reported and their Idempotency-Key: a retry finds it."""
+    return uuid5(ZAAK_NAMESPACE, f"melding:{melder_org}:{idempotency_key}")
+
+
+class IntakeApplication(ServiceApplication):
+    """The LKHA's front door."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        cipher: CaseCipher,
+        teller: ReferentieTeller,
+        vingerafdruk_sleutel: bytes,
+        vandaag: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(env)
+        self.cipher = cipher
+        self.teller = teller
+        self.vingerafdruk_sleutel = vingerafdruk_sleutel
+        self.vandaag = vandaag
+
+    def _vingerafdruk(self, verzoek: Mapping[str, Any]) -> str:
+        canon = json.dumps(verzoek, sort_keys=True, default=str).encode()
+        return hmac.new(self.vingerafdruk_sleutel, canon, hashlib.sha256).hexdigest()
+
+    def meld(
+        self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
+    ) -> Vastgelegd:
+        """Record a melding; the same key and request again returns the first answer."""
+        zaak_id = zaak_id_voor(melder_org, idempotency_key)
+        vingerafdruk = self._vingerafdruk(verzoek)
+        bestaand = self._bestaande(zaak_id, vingerafdruk)
+        if bestaand is not None:
+            return bestaand
+        velden = dict(verzoek)
+        persoonlijk = {
+            "persoonsgegevens": velden.pop("persoonsgegevens", None),
+            "toelichting": velden.pop("toelichting", None),
+        }
+        token = None
+        if any(v for v in persoonlijk.values()):
+            token = self.cipher.encrypt(str(zaak_id), json.dumps(persoonlijk, default=str).encode())
+        gemeld_op: date = velden["gemeld_op"]
+        referentie = f"LKHA-{gemeld_op.year}-{self.teller.volgende(gemeld_op.year):04d}"
+        melding = Melding.meld(
+            zaak_id=zaak_id,
+            vandaag=self.vandaag(),
+            referentie=referentie,
+            persoonsgegevens=token,
+            verzoek_vingerafdruk=vingerafdruk,
+            **velden,
+        )
+        try:
+            self.save(melding)
+        except IntegrityError:
+            bestaand = self._bestaande(zaak_id, vingerafdruk)
+            if bestaand is None:
+                raise
+            return bestaand
+        return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
+
+    def _bestaande(self, zaak_id: UUID, vingerafdruk: str) -> Vastgelegd | None:
+        try:
+            melding: Melding = self.repository.get(zaak_id)
+        except AggregateNotFoundError:
+            return None
+        if melding.verzoek_vingerafdruk != vingerafdruk:
+            raise IdempotencyConflict("Idempotency-Key was already used for a different melding")
+        return Vastgelegd(zaak_id, melding.referentie, melding.version, nieuw=False)
+
+    def get_melding(self, zaak_id: UUID) -> Melding:
+        try:
+            return self.repository.get(zaak_id)  # type: ignore[no-any-return]
+        except AggregateNotFoundError as exc:
+            raise MeldingNotFound(f"melding {zaak_id} not found") from exc
+
+    def corrigeer(
+        self,
+        zaak_id: UUID,
+        *,
+        wijzigingen: dict[str, Any],
+        reden: str,
+        datum: date,
+        verwachte_versie: int | None = None,
+    ) -> Melding:
+        """Correct onderwerp, betrokkene, land or gemeld_op, with a reden."""
+        melding = self._voor_wijziging(zaak_id, verwachte_versie)
+        melding.corrigeer(wijzigingen=wijzigingen, reden=reden, datum=datum, vandaag=self.vandaag())
+        self.save(melding)
+        return melding
+
+    def trek_in(
+        self, zaak_id: UUID, *, reden: str, datum: date, verwachte_versie: int | None = None
+    ) -> Melding:
+        """Withdraw a melding made in error."""
+        melding = self._voor_wijziging(zaak_id, verwachte_versie)
+        melding.trek_in(reden=reden, datum=datum, vandaag=self.vandaag())
+        self.save(melding)
+        return melding
+
+    def _voor_wijziging(self, zaak_id: UUID, verwachte_versie: int | None) -> Melding:
+        melding = self.get_melding(zaak_id)
+        if verwachte_versie is not None and melding.version != verwachte_versie:
+            raise VersieConflict(f"melding is at versie {melding.version}, not {verwachte_versie}")
+        return melding
+
+    def persoonsgegevens(self, zaak_id: UUID) -> dict[str, Any]:
+        """Decrypt a melding's personal data (the caller logs the read)."""
+        melding = self.get_melding(zaak_id)
+        if melding.persoonsgegevens is None:
+            return {"persoonsgegevens": None, "toelichting": None}
+        return dict(json.loads(self.cipher.decrypt(str(zaak_id), melding.persoonsgegevens)))
+
+
+class VersieConflict(RegelGeschonden):
+    """If-Match named an older version than the current one."""

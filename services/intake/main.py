@@ -1,0 +1,71 @@
+"""Intake's composition root: everything is built here, at start-up, never at import."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, metadata
+from services.intake.api import build_router
+from services.intake.application import IntakeApplication
+from services.intake.contracts import SOURCE, to_integration_event
+from services.intake.settings import IntakeSettings
+from shared.context import Actor
+from shared.crypto import CaseCipher, parse_master_key
+from shared.eventstore import postgres_env
+from shared.http import health_router, install_http_basics
+from shared.runtime import ServiceRuntime
+from shared.telemetry import build_tracer_provider
+
+
+def create_app(
+    settings: IntakeSettings | None = None, *, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """Build the intake service."""
+    settings = settings or IntakeSettings()
+    if settings.master_key is None:
+        raise RuntimeError("MASTER_KEY is not set (knooppunt run makes a development key)")
+    master_key = parse_master_key(settings.master_key.get_secret_value())
+    provider = build_tracer_provider(
+        SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
+    )
+    tracer = provider.get_tracer("knooppunt.intake")
+    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = await runtime.connect_database()
+        intake = await asyncio.to_thread(
+            IntakeApplication,
+            postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
+            cipher=CaseCipher(master_key, SqlKeyStore(engine)),
+            teller=SqlReferentieTeller(engine),
+            vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
+        )
+        app.state.intake = intake
+        await runtime.connect_nats()
+        await runtime.start_relay(intake, to_integration_event)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            intake.close()
+            provider.shutdown()
+
+    app = FastAPI(
+        title="Knooppunt intake",
+        summary="The LKHA's front door: partners report meldingen here.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.anonymous_actor = Actor(org="onbekend", rol="onbekend", user="onbekend")
+    install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router(runtime.readiness))
+    app.include_router(build_router(runtime.events_stored))
+    return app

@@ -1,0 +1,61 @@
+"""Reporting's composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from services.reporting.api import build_router
+from services.reporting.settings import ReportingSettings
+from services.reporting.store import FactStore, metadata
+from shared.consumer import Delivery
+from shared.http import health_router, install_http_basics
+from shared.runtime import ServiceRuntime, Subscription
+from shared.telemetry import build_tracer_provider
+
+SERVICE = "reporting"
+SOURCES = ["intake", "verification", "consular"]
+
+
+def create_app(
+    settings: ReportingSettings | None = None, *, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """Build the reporting service."""
+    settings = settings or ReportingSettings()
+    provider = build_tracer_provider(
+        SERVICE, settings.otel_exporter, settings.otel_endpoint, span_exporter
+    )
+    tracer = provider.get_tracer("knooppunt.reporting")
+    runtime = ServiceRuntime(service=SERVICE, settings=settings, tracer=tracer, metadata=metadata)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = await runtime.connect_database()
+        facts = FactStore(engine)
+        app.state.facts = facts
+
+        def record(delivery: Delivery) -> None:
+            facts.record(delivery)
+
+        await runtime.connect_nats()
+        runtime.start_consumers([Subscription(source, record) for source in SOURCES])
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            provider.shutdown()
+
+    app = FastAPI(
+        title="Knooppunt reporting",
+        summary="Jaarcijfers and ad-hoc figures, exact and as of any date.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router(runtime.readiness))
+    app.include_router(build_router())
+    return app

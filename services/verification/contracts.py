@@ -1,0 +1,14 @@
+"""Verification's published contract (v1); see docs/contracts.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.messaging import IntegrationEvent
+
+SOURCE = "verification"
+
+
+def to_integration_event(event: Any) -> IntegrationEvent | None:
+    """Translate a stored verification event into its published form (None: internal)."""
+    return None

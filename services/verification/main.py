@@ -1,0 +1,67 @@
+"""Verification's composition root."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy import MetaData
+
+from services.verification.api import build_router
+from services.verification.application import VerificationApplication
+from services.verification.consumers import INTAKE_EVENTS, IntakeHandler
+from services.verification.contracts import SOURCE, to_integration_event
+from services.verification.settings import VerificationSettings
+from shared.eventstore import postgres_env
+from shared.http import health_router, install_http_basics
+from shared.runtime import ServiceRuntime, Subscription
+from shared.telemetry import build_tracer_provider
+
+
+def create_app(
+    settings: VerificationSettings | None = None, *, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """Build the verification service."""
+    settings = settings or VerificationSettings()
+    provider = build_tracer_provider(
+        SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
+    )
+    tracer = provider.get_tracer("knooppunt.verification")
+    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=MetaData())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.connect_database()
+        verification = await asyncio.to_thread(
+            VerificationApplication,
+            postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
+        )
+        app.state.verification = verification
+        await runtime.connect_nats()
+        await runtime.start_relay(verification, to_integration_event)
+        runtime.start_consumers(
+            [
+                Subscription("intake", IntakeHandler(verification), INTAKE_EVENTS),
+            ]
+        )
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            verification.close()
+            provider.shutdown()
+
+    app = FastAPI(
+        title="Knooppunt verification",
+        summary="Verification of meldingen and the regieoverleg (LKHA with BZ).",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router(runtime.readiness))
+    app.include_router(build_router(runtime.events_stored))
+    return app

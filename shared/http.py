@@ -1,0 +1,120 @@
+"""HTTP plumbing shared by the services: tracing, body limit, error format, health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+_propagator = TraceContextTextMapPropagator()
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over `max_bytes` with 413, before anything reads them whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            status_code=413,
+            content={"detail": f"request body larger than {self.max_bytes} bytes"},
+        )
+        await response(scope, receive, send)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        field = ".".join(loc) or "body"
+        errors.append({"field": field, "rule": err.get("type"), "message": err.get("msg")})
+    return errors
+
+
+def install_http_basics(app: FastAPI, *, tracer: trace.Tracer, max_body_bytes: int) -> None:
+    """Tracing of every request, the body-size limit and a clear 422 error format."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse(status_code=422, content={"detail": summary, "errors": errors})
+
+    @app.middleware("http")
+    async def _trace(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        parent = _propagator.extract(dict(request.headers))
+        route = request.url.path
+        with tracer.start_as_current_span(
+            f"{request.method} {route}",
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": request.method, "url.path": route},
+        ) as span:
+            response = await call_next(request)
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+
+
+def health_router(readiness: Callable[[], Awaitable[dict[str, bool]]]) -> Any:
+    """GET /health (the process lives) and GET /ready (its dependencies answer)."""
+    from fastapi import APIRouter
+
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", operation_id="health", summary="Liveness")
+    async def health() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @router.get("/ready", operation_id="ready", summary="Readiness")
+    async def ready() -> JSONResponse:
+        """PostgreSQL and NATS reachable, relay and consumers running."""
+        checks = await readiness()
+        ok = all(checks.values())
+        return JSONResponse(
+            status_code=200 if ok else 503,
+            content={"status": "ready" if ok else "not ready", "checks": checks},
+        )
+
+    return router

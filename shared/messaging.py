@@ -1,0 +1,124 @@
+"""The NATS side: the integration-event envelope, streams and connections.
+
+Integration events are a published contract owned by the producing service (docs/contracts.md).
+This module only knows the envelope, never a payload.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+SUBJECT_ROOT = "knooppunt"
+#: How long JetStream remembers a Nats-Msg-Id to drop a republished event.
+DUPLICATE_WINDOW_SECONDS = 24 * 3600
+
+
+def stream_name(source: str) -> str:
+    return source.upper()
+
+
+def subject_for(source: str, contract_version: int, event_type: str) -> str:
+    return f"{SUBJECT_ROOT}.{source}.v{contract_version}.{event_type}"
+
+
+@dataclass(frozen=True)
+class IntegrationEvent:
+    """One event as it travels between services (see docs/contracts.md)."""
+
+    event_id: str
+    event_type: str
+    source: str
+    zaak_id: str | None
+    recorded_at: datetime
+    data: dict[str, Any]
+    contract_version: int = 1
+    recorded_by: dict[str, str] | None = None
+    trace: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def subject(self) -> str:
+        return subject_for(self.source, self.contract_version, self.event_type)
+
+    def to_json(self) -> bytes:
+        body = {
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "contract_version": self.contract_version,
+            "source": self.source,
+            "zaak_id": self.zaak_id,
+            "recorded_at": self.recorded_at.isoformat(),
+            "recorded_by": self.recorded_by,
+            "data": self.data,
+        }
+        return json.dumps(body, separators=(",", ":"), default=str).encode()
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Nats-Msg-Id": self.event_id,
+            "Knooppunt-Event-Type": self.event_type,
+            "Knooppunt-Contract-Version": str(self.contract_version),
+            **self.trace,
+        }
+
+    @classmethod
+    def from_json(cls, raw: bytes, headers: dict[str, str] | None = None) -> IntegrationEvent:
+        """Parse an envelope; raises ValueError for anything that is not one."""
+        try:
+            body = json.loads(raw)
+            return cls(
+                event_id=str(body["event_id"]),
+                event_type=str(body["event_type"]),
+                source=str(body["source"]),
+                zaak_id=body.get("zaak_id"),
+                recorded_at=datetime.fromisoformat(body["recorded_at"]),
+                data=dict(body.get("data") or {}),
+                contract_version=int(body.get("contract_version", 1)),
+                recorded_by=body.get("recorded_by"),
+                trace={
+                    k: v for k, v in (headers or {}).items() if k in ("traceparent", "tracestate")
+                },
+            )
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not a Knooppunt integration event: {exc}") from exc
+
+
+async def connect(
+    url: str, *, name: str, user: str | None = None, password: str | None = None
+) -> NATS:
+    """Connect to NATS, retrying while the server is not yet up."""
+    return await nats.connect(
+        url,
+        name=name,
+        user=user,
+        password=password,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=5,
+        allow_reconnect=True,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, source: str) -> None:
+    """Create the producer's stream if it is missing (idempotent). Called by the producer."""
+    config = StreamConfig(
+        name=stream_name(source),
+        subjects=[f"{SUBJECT_ROOT}.{source}.>"],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        num_replicas=1,
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)

@@ -1,0 +1,159 @@
+"""The moving parts every service has, built once by the service's composition root.
+
+`ServiceRuntime.start()` connects to PostgreSQL and NATS, creates the service's schema and
+tables, creates its stream (producers), and starts its relay and consumers as tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from opentelemetry import trace
+from sqlalchemy import Engine, MetaData, text
+
+from shared.consumer import EventConsumer, Handler
+from shared.db import PositionStore, ensure_schema, make_engine, positions_table
+from shared.eventstore import ServiceApplication
+from shared.messaging import connect, ensure_stream
+from shared.relay import EventRelay, Translator
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a service consumes: one producer's events of the given types (all if empty)."""
+
+    source: str
+    handler: Handler
+    event_types: list[str] = field(default_factory=list)
+
+
+class ServiceRuntime:
+    """Connections, relay and consumers of one service process."""
+
+    def __init__(
+        self, *, service: str, settings: ServiceSettings, tracer: trace.Tracer, metadata: MetaData
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.tracer = tracer
+        self.metadata = metadata
+        self.positions_table = positions_table(metadata)
+        self.engine: Engine | None = None
+        self.positions: PositionStore | None = None
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.relay: EventRelay | None = None
+        self.consumers: list[EventConsumer] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def schema(self) -> str:
+        return self.service
+
+    async def connect_database(self) -> Engine:
+        """Engine on the service's own schema; creates the schema and the tables."""
+        engine = make_engine(
+            self.settings.database_url, self.schema, pool_size=self.settings.pool_size
+        )
+        await asyncio.to_thread(ensure_schema, engine, self.schema)
+        await asyncio.to_thread(self.metadata.create_all, engine)
+        self.engine = engine
+        self.positions = PositionStore(engine, self.positions_table)
+        return engine
+
+    async def connect_nats(self) -> JetStreamContext:
+        self.nc = await connect(
+            self.settings.nats_url,
+            name=f"knooppunt-{self.service}",
+            user=self.settings.nats_user,
+            password=self.settings.nats_password,
+        )
+        self.js = self.nc.jetstream()
+        return self.js
+
+    async def start_relay(self, app: ServiceApplication, translate: Translator) -> EventRelay:
+        """Create this service's stream and start relaying its event store to it."""
+        assert self.js is not None and self.positions is not None
+        await ensure_stream(self.js, self.service)
+        self.relay = EventRelay(
+            source=self.service,
+            recorder=app.recorder,
+            mapper=app.mapper,
+            translate=translate,
+            js=self.js,
+            positions=self.positions,
+            tracer=self.tracer,
+            poll_seconds=self.settings.relay_poll_seconds,
+        )
+        self._loop = asyncio.get_running_loop()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"relay-{self.service}"))
+        return self.relay
+
+    def start_consumers(self, subscriptions: list[Subscription]) -> None:
+        assert self.js is not None
+        for sub in subscriptions:
+            consumer = EventConsumer(
+                js=self.js,
+                source=sub.source,
+                durable=f"{self.service}-{sub.source}",
+                handler=sub.handler,
+                tracer=self.tracer,
+                event_types=sub.event_types,
+            )
+            self.consumers.append(consumer)
+            self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.durable))
+
+    def events_stored(self) -> None:
+        """Wake the relay now (thread-safe; called by request handlers after a save)."""
+        if self.relay is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self.relay.nudge)
+
+    async def readiness(self) -> dict[str, bool]:
+        """Whether PostgreSQL and NATS answer and the relay and consumers are running."""
+        checks: dict[str, bool] = {}
+        try:
+            assert self.engine is not None
+            await asyncio.wait_for(asyncio.to_thread(self._ping_database), timeout=2)
+            checks["postgresql"] = True
+        except Exception:
+            checks["postgresql"] = False
+        checks["nats"] = bool(self.nc is not None and self.nc.is_connected)
+        for task in self._tasks:
+            checks[task.get_name()] = not task.done()
+        for consumer in self.consumers:
+            checks[consumer.durable] = consumer.running
+        return checks
+
+    def _ping_database(self) -> None:
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    async def stop(self) -> None:
+        """Let consumers finish the message in hand, stop the relay, close connections."""
+        for consumer in self.consumers:
+            consumer.stop()
+        if self.relay is not None:
+            self.relay.stop()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=3)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self.nc is not None and self.nc.is_connected:
+            try:
+                await self.nc.flush(timeout=2)  # acknowledgements still in the buffer
+            except Exception:
+                log.warning("NATS flush failed on shutdown", exc_info=True)
+            await self.nc.close()
+        if self.engine is not None:
+            self.engine.dispose()

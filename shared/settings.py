@@ -1,0 +1,43 @@
+"""Settings common to every service, read from environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/knooppunt"
+DEFAULT_NATS_URL = "nats://127.0.0.1:54222"
+
+
+class ServiceSettings(BaseSettings):
+    """Configuration of one service. Every field can be set by the environment variable of
+    the same name in upper case (DATABASE_URL, NATS_URL, PORT, ...)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    #: PostgreSQL server (the system of record). The service keeps its data in its own schema.
+    database_url: str = DEFAULT_DATABASE_URL
+    #: NATS server with JetStream (the replayable transport).
+    nats_url: str = DEFAULT_NATS_URL
+    nats_user: str | None = None
+    nats_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Where traces go: none, console (stdout) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT).
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str | None = None
+    #: Largest request body accepted, in bytes (larger: 413).
+    max_body_bytes: int = 256 * 1024
+    #: Pool size of the event store's connection pool.
+    pool_size: int = 5
+    #: How often the relay looks for new events when nothing nudged it (seconds).
+    relay_poll_seconds: float = 0.5
+
+    @model_validator(mode="after")
+    def _production_needs_real_servers(self) -> ServiceSettings:
+        if self.environment == "production" and self.database_url == DEFAULT_DATABASE_URL:
+            raise ValueError("DATABASE_URL must be set explicitly in production")
+        return self
