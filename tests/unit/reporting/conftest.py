@@ -1,0 +1,122 @@
+"""Fixtures for the reporting core: the reference data set as envelopes, and a tiny builder."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from deploy.demo.to_envelopes import dataset_envelopes, zaak_id_voor
+from services.reporting.figures import ZaakStaat, zaken_as_of
+
+Envelope = dict[str, Any]
+
+BRON = {
+    "gemeld": "intake",
+    "gecorrigeerd": "intake",
+    "ingetrokken": "intake",
+    "adviesvraag_ontvangen": "intake",
+    "afloop_vastgelegd": "consular",
+    "bijstand_verleend": "consular",
+}
+
+
+@pytest.fixture(scope="session")
+def envelopes() -> list[Envelope]:
+    """All envelopes of deploy/demo (2017, 2018 and the 2019 meldingen)."""
+    return dataset_envelopes()
+
+
+@pytest.fixture(scope="session")
+def zaken(envelopes: list[Envelope]) -> Callable[..., list[ZaakStaat]]:
+    """zaken(peildatum, registratie_tot=None, jaar=None) over the reference data set."""
+
+    def _zaken(
+        peildatum: date, registratie_tot: Any = None, jaar: int | None = None
+    ) -> list[ZaakStaat]:
+        alle = zaken_as_of(envelopes, peildatum, registratie_tot)
+        return [z for z in alle if jaar is None or z.jaar == jaar]
+
+    return _zaken
+
+
+@pytest.fixture
+def zaak_id() -> Callable[[str], str]:
+    """The zaak_id of a data-set referentie."""
+    return zaak_id_voor
+
+
+class Bouwer:
+    """Builds contract envelopes for hand-made scenarios."""
+
+    def __init__(self) -> None:
+        self._teller = itertools.count(1)
+
+    def event(
+        self,
+        event_type: str,
+        zaak_id: str | None,
+        data: dict[str, Any],
+        recorded_at: str,
+    ) -> Envelope:
+        return {
+            "event_id": f"test-{next(self._teller)}",
+            "event_type": event_type,
+            "contract_version": 1,
+            "source": BRON.get(event_type, "verification"),
+            "zaak_id": zaak_id,
+            "recorded_at": recorded_at,
+            "recorded_by": None,
+            "data": data,
+        }
+
+    def gemeld(
+        self,
+        zaak_id: str,
+        gemeld_op: str,
+        onderwerp: str = "achterlating",
+        recorded_at: str | None = None,
+        **extra: Any,
+    ) -> Envelope:
+        data = {
+            "referentie": f"T-{zaak_id}",
+            "gemeld_op": gemeld_op,
+            "onderwerp": onderwerp,
+            "betrokkene": {"categorie": "volwassene", "geslacht": "vrouw", "geboortejaar": 1995},
+            "land": "MA",
+            "melder": {"type": "veilig_thuis", "organisatie": None},
+            "nationaliteit": "bipatride",
+            "brp_ingeschreven": True,
+            "verblijfsrecht": True,
+            "bz_betrokken": True,
+            **extra,
+        }
+        return self.event("gemeld", zaak_id, data, recorded_at or f"{gemeld_op}T09:00:00+00:00")
+
+    def geverifieerd(
+        self,
+        zaak_id: str,
+        besloten_op: str,
+        uitkomst: str = "vastgesteld",
+        recorded_at: str | None = None,
+        **extra: Any,
+    ) -> Envelope:
+        data = {"uitkomst": uitkomst, "besloten_op": besloten_op, "herziening": False, **extra}
+        return self.event(
+            "geverifieerd", zaak_id, data, recorded_at or f"{besloten_op}T10:00:00+00:00"
+        )
+
+    def stap(
+        self, event_type: str, zaak_id: str, datum: str, recorded_at: str | None = None, **data: Any
+    ) -> Envelope:
+        return self.event(
+            event_type, zaak_id, {"datum": datum, **data}, recorded_at or f"{datum}T11:00:00+00:00"
+        )
+
+
+@pytest.fixture
+def bouw() -> Bouwer:
+    return Bouwer()
