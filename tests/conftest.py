@@ -1,0 +1,95 @@
+"""Test fixtures: a real PostgreSQL and a real NATS with JetStream for the whole session.
+
+Started from the PyPI wheels on free ports, or taken from DATABASE_URL / NATS_URL when set.
+Every test that asks for `database_url` gets a fresh database; `nats_url` comes with all
+streams deleted, so tests do not see each other's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import psycopg
+import pytest
+
+from deploy.servers import LocalNats, LocalPostgres
+
+OUTPUT = Path(__file__).parent.parent / "test-output"
+
+
+@pytest.fixture(scope="session")
+def servers_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="knooppunt-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(servers_dir: Path) -> Iterator[str]:
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    server = LocalPostgres(servers_dir / "postgres").start()
+    yield server.admin_url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_server_url(servers_dir: Path) -> Iterator[str]:
+    if os.environ.get("NATS_URL"):
+        yield os.environ["NATS_URL"]
+        return
+    server = LocalNats(servers_dir / "nats").start()
+    yield server.url
+    server.stop()
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def database_url(postgres_admin_url: str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_with_database(postgres_admin_url, "postgres"), autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return _with_database(postgres_admin_url, name)
+
+
+async def _delete_streams(url: str) -> None:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
+@pytest.fixture
+def nats_url(nats_server_url: str) -> str:
+    """The session's NATS server with no streams left from earlier tests."""
+    asyncio.run(_delete_streams(nats_server_url))
+    return nats_server_url
+
+
+@pytest.fixture
+async def nats_client(nats_url: str) -> AsyncIterator[nats.NATS]:
+    nc = await nats.connect(nats_url)
+    yield nc
+    await nc.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
