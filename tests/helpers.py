@@ -46,14 +46,14 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], *, timeout: float = 15, what: str = "condition"
+    check: Callable[[], Awaitable[T | None]], *, within: float = 15, what: str = "condition"
 ) -> T:
     """Poll `check` until it returns something truthy (eventual consistency)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = await check()
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.1)
