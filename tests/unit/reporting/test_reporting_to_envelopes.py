@@ -84,3 +84,11 @@ def test_a_correction_carries_the_previous_value(envelopes: list[Envelope]) -> N
     assert correctie["data"]["wijzigingen"] == {"onderwerp": "achterlating"}
     assert correctie["data"]["vorige"] == {"onderwerp": "huwelijksdwang"}
     assert correctie["recorded_at"].startswith("2019-02-04")
+
+
+def test_steps_are_listed_in_the_order_they_happened() -> None:
+    for pad in STANDAARD:
+        for zaak in laad_dataset(pad)["zaken"]:
+            data = [s.get("besloten_op") or s["datum"] for s in zaak["stappen"]]
+            assert data == sorted(data), zaak["referentie"]
+            assert all(d >= zaak["melding"]["gemeld_op"] for d in data), zaak["referentie"]
