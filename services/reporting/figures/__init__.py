@@ -26,7 +26,7 @@ from .model import (
     ZaakStaat,
 )
 from .projection import zaken_as_of
-from .selectie import DIMENSIES, selecteer, voldoet
+from .selectie import DIMENSIES, criteria_uit_query, selecteer, voldoet
 from .statistieken import aantal, consulaire_bijstand_per, noodfonds, per, statistiek, tel
 from .suppression import onderdruk, onderdruk_jaarcijfers, onderdruk_rij, onderdruk_telling
 from .timings import doorlooptijden
@@ -46,6 +46,7 @@ __all__ = [
     "bereken_jaarcijfers",
     "beschikbare_definities",
     "consulaire_bijstand_per",
+    "criteria_uit_query",
     "definitie_uit_dict",
     "doorlooptijden",
     "jaarcijfers_uit_events",

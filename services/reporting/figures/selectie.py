@@ -48,6 +48,18 @@ DIMENSIES: Final[Mapping[str, Callable[[ZaakStaat], object]]] = {
 }
 """Every dimension a count can be grouped by or filtered on, with how to read it."""
 
+BOOLEAN_DIMENSIES: Final = frozenset(
+    {
+        "brp_ingeschreven",
+        "verblijfsrecht",
+        "bz_betrokken",
+        "teruggekeerd",
+        "consulaire_bijstand",
+        "herzien",
+    }
+)
+GETAL_DIMENSIES: Final = frozenset({"jaar", "leeftijd"})
+
 DATUMGRENZEN: Final = frozenset({"gemeld_van", "gemeld_tot"})
 NIET: Final = "niet"
 
@@ -126,3 +138,42 @@ def met_periode(
     if gemeld_tot is not None:
         uitgebreid["gemeld_tot"] = gemeld_tot.isoformat()
     return uitgebreid
+
+
+def _uit_tekst(dimensie: str, tekst: str) -> object:
+    tekst = tekst.strip()
+    if tekst in {"null", "none", ""}:
+        return None
+    if dimensie in BOOLEAN_DIMENSIES:
+        if tekst.lower() not in {"true", "false"}:
+            raise ValueError(f"{dimensie} must be true or false, got {tekst!r}")
+        return tekst.lower() == "true"
+    if dimensie in GETAL_DIMENSIES:
+        try:
+            return int(tekst)
+        except ValueError as fout:
+            raise ValueError(f"{dimensie} must be a whole number, got {tekst!r}") from fout
+    return tekst
+
+
+def criteria_uit_query(parameters: Mapping[str, str | Iterable[str]]) -> dict[str, Any]:
+    """Criteria from query-string parameters (for the HTTP layer).
+
+    ``{"onderwerp": "achterlating,huwelijksdwang", "bz_betrokken": "true", "jaar": "2018",
+    "gemeld_van": "2018-01-01"}``: comma-separated or repeated values; ``true``/``false`` for
+    yes/no dimensions, whole numbers for jaar and leeftijd, ``null`` for unknown. Unknown
+    keys raise ``ValueError``; strip non-filter parameters (peildatum, groepeer) first.
+    """
+    criteria: dict[str, Any] = {}
+    for sleutel, ruw in parameters.items():
+        teksten = [ruw] if isinstance(ruw, str) else list(ruw)
+        if sleutel in DATUMGRENZEN:
+            criteria[sleutel] = teksten[-1]
+            continue
+        if sleutel not in DIMENSIES:
+            raise ValueError(f"unknown filter {sleutel!r}; known: {', '.join(sorted(DIMENSIES))}")
+        criteria[sleutel] = [
+            _uit_tekst(sleutel, deel) for tekst in teksten for deel in tekst.split(",")
+        ]
+    controleer(criteria)
+    return criteria

@@ -10,6 +10,7 @@ import pytest
 from services.reporting.figures import (
     ZaakStaat,
     consulaire_bijstand_per,
+    criteria_uit_query,
     noodfonds,
     tel,
     zaken_as_of,
@@ -94,3 +95,17 @@ def test_an_as_of_date_limits_aid_to_what_happened_by_then(bouw: Bouwer) -> None
         bouw.stap("bijstand_verleend", "a", "2018-03-01", soort="bijstand_gestart", post="Rabat"),
     ]
     assert consulaire_bijstand_per(zaken_as_of(events, date(2018, 2, 1)), "post") == []
+
+
+def test_query_string_filters_become_typed_criteria() -> None:
+    assert criteria_uit_query(
+        {"onderwerp": "achterlating,huwelijksdwang", "bz_betrokken": "true", "jaar": ["2018"],
+         "afloop": "null", "gemeld_van": "2018-01-01"}
+    ) == {
+        "onderwerp": ["achterlating", "huwelijksdwang"], "bz_betrokken": [True], "jaar": [2018],
+        "afloop": [None], "gemeld_van": "2018-01-01",
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="peildatum"):
+        criteria_uit_query({"peildatum": "2018-12-31"})
+    with pytest.raises(ValueError, match="true or false"):
+        criteria_uit_query({"bz_betrokken": "ja"})
