@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -41,11 +42,11 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @classmethod
-    def on_free_ports(cls, data_dir: Path, **kwargs: object) -> Stack:
+    def on_free_ports(cls, data_dir: Path, **kwargs: Any) -> Stack:
         ports = {name: free_port() for name in SERVICES}
         return cls(
             data_dir=data_dir, ports=ports, pg_port=free_port(), nats_port=free_port(), **kwargs
-        )  # type: ignore[arg-type]
+        )
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -91,7 +91,7 @@ class EventRelay:
     async def relay_once(self) -> int:
         """Publish the next batch of notifications; return how many were read."""
         position = await asyncio.to_thread(self.positions.get, self.name)
-        notifications: list[Notification] = await asyncio.to_thread(
+        notifications: Sequence[Notification] = await asyncio.to_thread(
             self.recorder.select_notifications, position + 1, self.batch_size
         )
         for notification in notifications:

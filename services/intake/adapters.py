@@ -31,11 +31,15 @@ class SqlReferentieTeller:
         self.engine = engine
 
     def volgende(self, jaar: int) -> int:
-        stmt = insert(referentie_tellers).values(jaar=jaar, laatste=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[referentie_tellers.c.jaar],
-            set_={"laatste": referentie_tellers.c.laatste + 1},
-        ).returning(referentie_tellers.c.laatste)
+        stmt = (
+            insert(referentie_tellers)
+            .values(jaar=jaar, laatste=1)
+            .on_conflict_do_update(
+                index_elements=[referentie_tellers.c.jaar],
+                set_={"laatste": referentie_tellers.c.laatste + 1},
+            )
+            .returning(referentie_tellers.c.laatste)
+        )
         with self.engine.begin() as conn:
             return int(conn.execute(stmt).scalar_one())
 

@@ -124,9 +124,10 @@ class IntakeApplication(ServiceApplication):
 
     def get_melding(self, zaak_id: UUID) -> Melding:
         try:
-            return self.repository.get(zaak_id)  # type: ignore[no-any-return]
+            melding: Melding = self.repository.get(zaak_id)
         except AggregateNotFoundError as exc:
             raise MeldingNotFound(f"melding {zaak_id} not found") from exc
+        return melding
 
     def corrigeer(
         self,
