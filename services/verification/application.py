@@ -1,17 +1,61 @@
-"""Verification's use cases."""
+"""Verification's use cases: verify, close and reopen cases, hold regieoverleggen.
+
+Every command loads, changes and saves one aggregate. Commands accept the version the caller
+saw (If-Match) and an Idempotency-Key; the key is stored in the event the command causes, so
+a retry after a crash still finds it and gets the first answer (the aggregate as it stood
+right after the first request), also when its If-Match is stale by now.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
-from uuid import UUID
+from typing import Any, Generic, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
-from services.verification.domain import Zaak, ZaakNotFound
+from services.verification.domain import (
+    RegelGeschonden,
+    Regieoverleg,
+    RegieoverlegNotFound,
+    VersieConflict,
+    Zaak,
+    ZaakNotFound,
+)
 from shared.eventstore import ServiceApplication
+
+OVERLEG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/regieoverleg")
+POGINGEN = 3
+
+A = TypeVar("A", Zaak, Regieoverleg)
+
+
+class GelijktijdigGewijzigd(RegelGeschonden):
+    """The aggregate kept changing while the command was applied; retry."""
+
+
+@dataclass(frozen=True)
+class Uitslag(Generic[A]):
+    """The answer to a command: the aggregate right after it; `nieuw` is False for a retry."""
+
+    waarde: A
+    nieuw: bool
+
+
+def vingerafdruk(opdracht: str, velden: Mapping[str, Any]) -> str:
+    """A fingerprint of a request, to tell a retry from another request with the same key."""
+    canon = json.dumps({"opdracht": opdracht, **velden}, sort_keys=True, default=str)
+    return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def overleg_id_voor(sleutel: str) -> UUID:
+    """A regieoverleg's id follows from its Idempotency-Key: a retry finds it."""
+    return uuid5(OVERLEG_NAMESPACE, f"regieoverleg:{sleutel}")
 
 
 class VerificationApplication(ServiceApplication):
@@ -23,56 +67,343 @@ class VerificationApplication(ServiceApplication):
         super().__init__(env)
         self.vandaag = vandaag
 
-    def get_zaak(self, zaak_id: UUID) -> Zaak:
+    # -- queries ---------------------------------------------------------------------------
+
+    def get_zaak(self, zaak_id: UUID, versie: int | None = None) -> Zaak:
+        """The case (as it stood at `versie`, if given)."""
         try:
-            return self.repository.get(zaak_id)  # type: ignore[no-any-return]
+            zaak: object = self.repository.get(zaak_id, version=versie)
         except AggregateNotFoundError as exc:
             raise ZaakNotFound(f"zaak {zaak_id} is not yet known here") from exc
+        if not isinstance(zaak, Zaak):
+            raise ZaakNotFound(f"zaak {zaak_id} is not yet known here")
+        return zaak
+
+    def get_regieoverleg(self, overleg_id: UUID, versie: int | None = None) -> Regieoverleg:
+        """One regieoverleg (as it stood at `versie`, if given)."""
+        try:
+            overleg: object = self.repository.get(overleg_id, version=versie)
+        except AggregateNotFoundError as exc:
+            raise RegieoverlegNotFound(f"regieoverleg {overleg_id} not found") from exc
+        if not isinstance(overleg, Regieoverleg):
+            raise RegieoverlegNotFound(f"regieoverleg {overleg_id} not found")
+        return overleg
+
+    # -- commands on a case ------------------------------------------------------------------
+
+    def start_onderzoek(
+        self,
+        zaak_id: UUID,
+        *,
+        datum: date,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Zaak]:
+        """Record that the investigation of a case started."""
+        return self._wijzig(
+            lambda: self.get_zaak(zaak_id),
+            lambda versie: self.get_zaak(zaak_id, versie),
+            vingerafdruk("start_onderzoek", {"datum": datum}),
+            verwachte_versie,
+            sleutel,
+            lambda zaak, vinger: zaak.start_onderzoek(
+                datum=datum, vandaag=self.vandaag(), sleutel=sleutel, vingerafdruk=vinger
+            ),
+        )
+
+    def verifieer(
+        self,
+        zaak_id: UUID,
+        *,
+        uitkomst: str,
+        besloten_op: date,
+        reden: str | None = None,
+        bevinding: str | None = None,
+        onderwerp: str | None = None,
+        reden_herziening: str | None = None,
+        toelichting: str | None = None,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Zaak]:
+        """Record the outcome of the verification; a later one is a herziening."""
+        velden = {
+            "uitkomst": uitkomst,
+            "besloten_op": besloten_op,
+            "reden": reden,
+            "bevinding": bevinding,
+            "onderwerp": onderwerp,
+            "reden_herziening": reden_herziening,
+            "toelichting": toelichting,
+        }
+        return self._wijzig(
+            lambda: self.get_zaak(zaak_id),
+            lambda versie: self.get_zaak(zaak_id, versie),
+            vingerafdruk("verifieer", velden),
+            verwachte_versie,
+            sleutel,
+            lambda zaak, vinger: zaak.verifieer(
+                **velden,  # type: ignore[arg-type]
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    def sluit_af(
+        self,
+        zaak_id: UUID,
+        *,
+        reden: str,
+        datum: date,
+        toelichting: str | None = None,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Zaak]:
+        """Close a case."""
+        velden = {"reden": reden, "datum": datum, "toelichting": toelichting}
+        return self._wijzig(
+            lambda: self.get_zaak(zaak_id),
+            lambda versie: self.get_zaak(zaak_id, versie),
+            vingerafdruk("sluit_af", velden),
+            verwachte_versie,
+            sleutel,
+            lambda zaak, vinger: zaak.sluit_af(
+                reden=reden,
+                datum=datum,
+                toelichting=toelichting,
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    def heropen(
+        self,
+        zaak_id: UUID,
+        *,
+        reden: str,
+        datum: date,
+        toelichting: str | None = None,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Zaak]:
+        """Reopen a closed case."""
+        velden = {"reden": reden, "datum": datum, "toelichting": toelichting}
+        return self._wijzig(
+            lambda: self.get_zaak(zaak_id),
+            lambda versie: self.get_zaak(zaak_id, versie),
+            vingerafdruk("heropen", velden),
+            verwachte_versie,
+            sleutel,
+            lambda zaak, vinger: zaak.heropen(
+                reden=reden,
+                datum=datum,
+                toelichting=toelichting,
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    def regel_nazorg(
+        self,
+        zaak_id: UUID,
+        *,
+        datum: date,
+        omschrijving: str,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Zaak]:
+        """Record the aftercare the LKHA arranged."""
+        velden = {"datum": datum, "omschrijving": omschrijving}
+        return self._wijzig(
+            lambda: self.get_zaak(zaak_id),
+            lambda versie: self.get_zaak(zaak_id, versie),
+            vingerafdruk("regel_nazorg", velden),
+            verwachte_versie,
+            sleutel,
+            lambda zaak, vinger: zaak.regel_nazorg(
+                datum=datum,
+                omschrijving=omschrijving,
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    # -- the regieoverleg ----------------------------------------------------------------------
+
+    def houd_regieoverleg(
+        self,
+        *,
+        datum: date,
+        deelnemers: list[str],
+        zaken: list[dict[str, Any]],
+        sleutel: str | None = None,
+    ) -> Uitslag[Regieoverleg]:
+        """Record a regieoverleg with, per case, its besluiten and acties."""
+        vinger = vingerafdruk(
+            "houd_regieoverleg", {"datum": datum, "deelnemers": deelnemers, "zaken": zaken}
+        )
+        overleg_id = overleg_id_voor(sleutel) if sleutel is not None else uuid4()
+        eerder = self._eerder_gehouden(overleg_id, sleutel, vinger)
+        if eerder is not None:
+            return eerder
+        gemeld_op: dict[str, date] = {}
+        for zaak_data in zaken:
+            zaak = self.get_zaak(UUID(str(zaak_data["zaak_id"])))
+            if zaak.ingetrokken:
+                raise RegelGeschonden(
+                    f"zaak {zaak.id} was withdrawn (ingetrokken): it is not discussed"
+                )
+            gemeld_op[str(zaak.id)] = zaak.gemeld_op
+        overleg = Regieoverleg.houd(
+            overleg_id=overleg_id,
+            datum=datum,
+            deelnemers=deelnemers,
+            zaken=zaken,
+            gemeld_op=gemeld_op,
+            vandaag=self.vandaag(),
+            sleutel=sleutel,
+            vingerafdruk=vinger,
+        )
+        try:
+            self.save(overleg)
+        except IntegrityError:
+            eerder = self._eerder_gehouden(overleg_id, sleutel, vinger)
+            if eerder is None:
+                raise
+            return eerder
+        return Uitslag(overleg, nieuw=True)
+
+    def _eerder_gehouden(
+        self, overleg_id: UUID, sleutel: str | None, vinger: str
+    ) -> Uitslag[Regieoverleg] | None:
+        if sleutel is None:
+            return None
+        try:
+            overleg = self.get_regieoverleg(overleg_id)
+        except RegieoverlegNotFound:
+            return None
+        versie = overleg.eerder_verwerkt(sleutel, vinger)
+        assert versie is not None
+        return Uitslag(self.get_regieoverleg(overleg_id, versie), nieuw=False)
+
+    def rond_actie_af(
+        self,
+        overleg_id: UUID,
+        actie_id: UUID,
+        *,
+        datum: date,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag[Regieoverleg]:
+        """Mark an action of a regieoverleg done."""
+        return self._wijzig(
+            lambda: self.get_regieoverleg(overleg_id),
+            lambda versie: self.get_regieoverleg(overleg_id, versie),
+            vingerafdruk("rond_actie_af", {"actie_id": actie_id, "datum": datum}),
+            verwachte_versie,
+            sleutel,
+            lambda overleg, vinger: overleg.rond_actie_af(
+                str(actie_id),
+                datum=datum,
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    def _wijzig(
+        self,
+        laad: Callable[[], A],
+        laad_versie: Callable[[int], A],
+        vinger: str,
+        verwachte_versie: int | None,
+        sleutel: str | None,
+        wijzig: Callable[[A, str], None],
+    ) -> Uitslag[A]:
+        """Load, check key and version, change, save; on a concurrent save, look again."""
+        for _ in range(POGINGEN):
+            aggregaat = laad()
+            eerder = aggregaat.eerder_verwerkt(sleutel, vinger)
+            if eerder is not None:
+                return Uitslag(laad_versie(eerder), nieuw=False)
+            if verwachte_versie is not None and aggregaat.version != verwachte_versie:
+                raise VersieConflict(
+                    f"it is at versie {aggregaat.version}, not {verwachte_versie} (If-Match)"
+                )
+            wijzig(aggregaat, vinger)
+            try:
+                self.save(aggregaat)
+            except IntegrityError:
+                continue  # someone else saved first: the next round sees their change
+            return Uitslag(aggregaat, nieuw=True)
+        raise GelijktijdigGewijzigd("it kept changing meanwhile; reload and retry")
+
+    # -- what intake tells us (called by the consumer, exactly once per stream position) ----
+
+    @property
+    def tracking_recorder(self) -> TrackingRecorder:
+        """The event store's recorder, which also keeps the upstream positions."""
+        recorder = self.recorder
+        assert isinstance(recorder, TrackingRecorder)
+        return recorder
+
+    def al_verwerkt(self, tracking: Tracking) -> bool:
+        return self.tracking_recorder.has_tracking_id(
+            tracking.application_name, tracking.notification_id
+        )
 
     def _bestaat(self, zaak_id: UUID) -> Zaak | None:
         try:
-            return self.repository.get(zaak_id)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
+            return self.get_zaak(zaak_id)
+        except ZaakNotFound:
             return None
 
-    def al_verwerkt(self, tracking: Tracking) -> bool:
-        return bool(
-            self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
-        )
-
     def ontvang_melding(
-        self, zaak_id: UUID, intake_versie: int, data: Mapping[str, Any], tracking: Tracking
+        self, zaak_id: UUID, intake_versie: int, melding: Mapping[str, Any], tracking: Tracking
     ) -> None:
         """A melding arrived from intake: open the case here (once)."""
         if self.al_verwerkt(tracking):
             return
         if self._bestaat(zaak_id) is not None:
-            self.recorder.insert_tracking(tracking)
+            self.tracking_recorder.insert_tracking(tracking)
             return
         zaak = Zaak._create(
             Zaak.MeldingOntvangen,
             id=zaak_id,
-            referentie=data["referentie"],
-            gemeld_op=date.fromisoformat(data["gemeld_op"]),
-            onderwerp=data["onderwerp"],
-            betrokkene=dict(data.get("betrokkene") or {}),
-            land=data["land"],
-            bz_betrokken=bool(data.get("bz_betrokken")),
+            referentie=melding["referentie"],
+            gemeld_op=melding["gemeld_op"],
+            onderwerp=melding["onderwerp"],
+            betrokkene=dict(melding.get("betrokkene") or {}),
+            land=melding["land"],
+            bz_betrokken=bool(melding.get("bz_betrokken")),
             intake_versie=intake_versie,
         )
         self.save_tracked(tracking, zaak)
 
     def neem_correctie_over(
-        self, zaak_id: UUID, intake_versie: int, wijzigingen: Mapping[str, Any], tracking: Tracking
+        self,
+        zaak_id: UUID,
+        intake_versie: int,
+        wijzigingen: Mapping[str, Any],
+        tracking: Tracking,
+        *,
+        vorige: Mapping[str, Any] | None = None,
+        datum: date | None = None,
     ) -> None:
         """Intake corrected the melding's classification."""
         if self.al_verwerkt(tracking):
             return
         zaak = self._bestaat(zaak_id)
         if zaak is None or not zaak.neem_correctie_over(
-            wijzigingen=dict(wijzigingen), intake_versie=intake_versie
+            wijzigingen=dict(wijzigingen),
+            intake_versie=intake_versie,
+            vorige=dict(vorige or {}),
+            datum=datum,
         ):
-            self.recorder.insert_tracking(tracking)
+            self.tracking_recorder.insert_tracking(tracking)
             return
         self.save_tracked(tracking, zaak)
 
@@ -82,11 +413,11 @@ class VerificationApplication(ServiceApplication):
             return
         zaak = self._bestaat(zaak_id)
         if zaak is None or not zaak.neem_intrekking_over(intake_versie=intake_versie):
-            self.recorder.insert_tracking(tracking)
+            self.tracking_recorder.insert_tracking(tracking)
             return
         self.save_tracked(tracking, zaak)
 
     def skip(self, tracking: Tracking) -> None:
         """Record that an event needed no change here."""
         if not self.al_verwerkt(tracking):
-            self.recorder.insert_tracking(tracking)
+            self.tracking_recorder.insert_tracking(tracking)

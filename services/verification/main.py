@@ -1,19 +1,25 @@
-"""Verification's composition root."""
+"""Verification's composition root: everything is built here, at start-up, never at import."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
-from sqlalchemy import MetaData
 
 from services.verification.api import build_router
 from services.verification.application import VerificationApplication
-from services.verification.consumers import INTAKE_EVENTS, IntakeHandler
+from services.verification.consumers import (
+    CONSULAR_EVENTS,
+    INTAKE_EVENTS,
+    ConsularHandler,
+    IntakeHandler,
+)
 from services.verification.contracts import SOURCE, to_integration_event
+from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
@@ -30,38 +36,67 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.verification")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=MetaData())
+    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
+    projections: list[AgendaProjection] = []
+
+    def events_stored() -> None:
+        """Wake the relay and the agenda projection (thread-safe)."""
+        runtime.events_stored()
+        for projection in projections:
+            projection.nudge()
+
+    async def readiness() -> dict[str, bool]:
+        checks = await runtime.readiness()
+        for projection in projections:
+            checks["projection-agenda"] = projection.running
+        return checks
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.connect_database()
+        engine = await runtime.connect_database()
         verification = await asyncio.to_thread(
             VerificationApplication,
             postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
         )
+        projection = AgendaProjection(
+            engine=engine,
+            recorder=verification.recorder,
+            mapper=verification.mapper,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+        projections.append(projection)
+        agenda = AgendaStore(engine)
         app.state.verification = verification
+        app.state.agenda = agenda
+        app.state.projection = projection
+        projecting = asyncio.create_task(projection.run(), name="projection-agenda")
         await runtime.connect_nats()
         await runtime.start_relay(verification, to_integration_event)
         runtime.start_consumers(
             [
-                Subscription("intake", IntakeHandler(verification), INTAKE_EVENTS),
+                Subscription("intake", IntakeHandler(verification, events_stored), INTAKE_EVENTS),
+                Subscription("consular", ConsularHandler(agenda), CONSULAR_EVENTS),
             ]
         )
         try:
             yield
         finally:
+            projection.stop()
             await runtime.stop()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(projecting, timeout=3)
             verification.close()
             provider.shutdown()
 
     app = FastAPI(
         title="Knooppunt verification",
-        summary="Verification of meldingen and the regieoverleg (LKHA with BZ).",
+        summary="Verification of meldingen, closing and reopening, and the regieoverleg "
+        "(LKHA with BZ).",
         version="1.0.0",
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
-    app.include_router(build_router(runtime.events_stored))
+    app.include_router(health_router(readiness))
+    app.include_router(build_router(events_stored))
     return app

@@ -1,0 +1,78 @@
+"""What every route of verification shares: dependencies, headers and error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+
+from services.verification.application import VerificationApplication
+from services.verification.domain import (
+    ActieNotFound,
+    IdempotencyConflict,
+    OngeldigeWaarde,
+    RegelGeschonden,
+    RegieoverlegNotFound,
+    VersieConflict,
+    ZaakNotFound,
+)
+from services.verification.readmodel import AgendaProjection, AgendaStore
+from services.verification.schemas import ErrorBody
+
+T = TypeVar("T")
+
+
+def get_application(request: Request) -> VerificationApplication:
+    return request.app.state.verification  # type: ignore[no-any-return]
+
+
+def get_agenda(request: Request) -> AgendaStore:
+    return request.app.state.agenda  # type: ignore[no-any-return]
+
+
+def get_projection(request: Request) -> AgendaProjection:
+    return request.app.state.projection  # type: ignore[no-any-return]
+
+
+App = Annotated[VerificationApplication, Depends(get_application)]
+AgendaLezer = Annotated[AgendaStore, Depends(get_agenda)]
+Projectie = Annotated[AgendaProjection, Depends(get_projection)]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description='the ETag (W/"<versie>") the change is based on'),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="A unique key per request, reused on retry (the retry gets the 1st answer)",
+    ),
+]
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "not yet known here: retry later"},
+    409: {"model": ErrorBody, "description": "a domain rule was broken: the message says which"},
+    412: {"model": ErrorBody, "description": "If-Match names an older versie"},
+}
+
+
+def uitvoeren(opdracht: Callable[[], T]) -> T:
+    """Run an application call; translate the domain's errors into HTTP answers."""
+    try:
+        return opdracht()
+    except (ZaakNotFound, RegieoverlegNotFound, ActieNotFound) as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except VersieConflict as exc:
+        raise HTTPException(status_code=412, detail=f"the versie is stale: {exc}") from exc
+    except IdempotencyConflict as exc:
+        raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+    except OngeldigeWaarde as exc:
+        raise RequestValidationError(
+            [{"loc": ("body", *exc.veld.split(".")), "type": exc.regel, "msg": str(exc)}]
+        ) from exc
+    except RegelGeschonden as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc

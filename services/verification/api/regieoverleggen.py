@@ -1,0 +1,156 @@
+"""Routes of the regieoverleg: record one, read it, mark actions done, and the agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from services.verification.api.common import (
+    ERRORS,
+    AgendaLezer,
+    App,
+    IdempotencyKey,
+    IfMatch,
+    Projectie,
+    uitvoeren,
+)
+from services.verification.application import Uitslag
+from services.verification.domain import Regieoverleg
+from services.verification.readmodel import Agenda
+from services.verification.schemas import (
+    ActieAfrondingCreate,
+    ActiePublic,
+    AgendaActie,
+    AgendaOntwikkeling,
+    AgendaPublic,
+    AgendaZaak,
+    OverlegZaakPublic,
+    RegieoverlegCreate,
+    RegieoverlegPublic,
+)
+from shared.api import expected_version, set_etag
+
+
+def public(overleg: Regieoverleg) -> RegieoverlegPublic:
+    return RegieoverlegPublic(
+        overleg_id=overleg.id,
+        versie=overleg.version,
+        datum=overleg.datum,
+        deelnemers=overleg.deelnemers,  # type: ignore[arg-type]
+        zaken=[
+            OverlegZaakPublic(
+                zaak_id=zaak["zaak_id"],
+                besluiten=zaak["besluiten"],
+                acties=[
+                    ActiePublic.model_validate(overleg.acties[actie["actie_id"]])
+                    for actie in zaak["acties"]
+                ],
+            )
+            for zaak in overleg.zaken
+        ],
+    )
+
+
+def agenda_public(agenda: Agenda) -> AgendaPublic:
+    return AgendaPublic(
+        datum=agenda.datum,
+        vorig_overleg_id=UUID(agenda.vorig_overleg_id) if agenda.vorig_overleg_id else None,
+        vorig_overleg_datum=agenda.vorig_overleg_datum,
+        zaken=[
+            AgendaZaak(
+                zaak_id=UUID(punt.zaak_id),
+                referentie=punt.referentie,
+                stage=punt.stage,  # type: ignore[arg-type]
+                gemeld_op=punt.gemeld_op,
+                leeftijd_dagen=punt.leeftijd_dagen,
+                onderwerp=punt.onderwerp,
+                land=punt.land,
+                redenen=punt.redenen,
+                open_acties=[
+                    AgendaActie.model_validate(a, from_attributes=True) for a in punt.open_acties
+                ],
+                ontwikkelingen=[
+                    AgendaOntwikkeling.model_validate(o, from_attributes=True)
+                    for o in punt.ontwikkelingen
+                ],
+            )
+            for punt in agenda.zaken
+        ],
+    )
+
+
+def build_router(notify: Callable[[], None]) -> APIRouter:
+    """Routes of the regieoverleg; `notify()` wakes the relay and the projection."""
+    router = APIRouter(prefix="/v1/regieoverleggen", tags=["regieoverleg"], responses=ERRORS)
+
+    def answer(uitslag: Uitslag[Regieoverleg], response: Response) -> RegieoverlegPublic:
+        if uitslag.nieuw:
+            notify()
+        else:
+            response.headers["Idempotent-Replayed"] = "true"
+        set_etag(response, uitslag.waarde.version)
+        return public(uitslag.waarde)
+
+    @router.get("/agenda", response_model=AgendaPublic, operation_id="agenda")
+    def agenda(
+        app: App,
+        lezer: AgendaLezer,
+        projectie: Projectie,
+        datum: Annotated[
+            date | None, Query(description="the date of the regieoverleg (default: today)")
+        ] = None,
+    ) -> AgendaPublic:
+        """The cases to discuss: unverified, actions overdue, developments since the last one."""
+        projectie.catch_up()
+        return agenda_public(lezer.agenda(datum or app.vandaag()))
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=RegieoverlegPublic,
+        operation_id="houd_regieoverleg",
+    )
+    def houd_regieoverleg(
+        body: RegieoverlegCreate, app: App, response: Response, key: IdempotencyKey = None
+    ) -> RegieoverlegPublic:
+        """Record a regieoverleg: deelnemers and, per case, besluiten and acties."""
+        command = body.as_command()
+        uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
+        response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"
+        return answer(uitslag, response)
+
+    @router.get("/{overleg_id}", response_model=RegieoverlegPublic, operation_id="get_regieoverleg")
+    def get_regieoverleg(overleg_id: UUID, app: App, response: Response) -> RegieoverlegPublic:
+        """One regieoverleg with its actions and their state."""
+        overleg = uitvoeren(lambda: app.get_regieoverleg(overleg_id))
+        set_etag(response, overleg.version)
+        return public(overleg)
+
+    @router.post(
+        "/{overleg_id}/acties/{actie_id}/afgerond",
+        response_model=RegieoverlegPublic,
+        operation_id="rond_actie_af",
+    )
+    def rond_actie_af(
+        overleg_id: UUID,
+        actie_id: UUID,
+        body: ActieAfrondingCreate,
+        app: App,
+        response: Response,
+        if_match: IfMatch = None,
+        key: IdempotencyKey = None,
+    ) -> RegieoverlegPublic:
+        """Mark an action done (actie_afgerond)."""
+        versie = expected_version(if_match)
+        uitslag = uitvoeren(
+            lambda: app.rond_actie_af(
+                overleg_id, actie_id, datum=body.datum, verwachte_versie=versie, sleutel=key
+            )
+        )
+        return answer(uitslag, response)
+
+    return router
