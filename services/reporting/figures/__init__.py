@@ -15,6 +15,8 @@ from .definitie import (
     laad_definitie,
     lees_definitie,
 )
+from .envelope import Event, parse_envelope
+from .historie import Zaakhistorie
 from .jaarcijfers import bereken_jaarcijfers, jaarcijfers_uit_events, vorige_peildatum
 from .model import (
     OPEN,
@@ -25,7 +27,7 @@ from .model import (
     Bijstand,
     ZaakStaat,
 )
-from .projection import zaken_as_of
+from .projection import historie_per_zaak, staten, zaken_as_of, zaken_van
 from .selectie import DIMENSIES, criteria_uit_query, selecteer, voldoet
 from .statistieken import aantal, consulaire_bijstand_per, noodfonds, per, statistiek, tel
 from .suppression import onderdruk, onderdruk_jaarcijfers, onderdruk_rij, onderdruk_telling
@@ -41,7 +43,9 @@ __all__ = [
     "Bijstand",
     "Definitie",
     "DefinitieFout",
+    "Event",
     "ZaakStaat",
+    "Zaakhistorie",
     "aantal",
     "bereken_jaarcijfers",
     "beschikbare_definities",
@@ -49,6 +53,7 @@ __all__ = [
     "criteria_uit_query",
     "definitie_uit_dict",
     "doorlooptijden",
+    "historie_per_zaak",
     "jaarcijfers_uit_events",
     "laad_definitie",
     "lees_definitie",
@@ -57,11 +62,14 @@ __all__ = [
     "onderdruk_jaarcijfers",
     "onderdruk_rij",
     "onderdruk_telling",
+    "parse_envelope",
     "per",
     "selecteer",
+    "staten",
     "statistiek",
     "tel",
     "voldoet",
     "vorige_peildatum",
     "zaken_as_of",
+    "zaken_van",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from .definitie import Definitie, TabelDefinitie, laad_definitie
 from .model import ZaakStaat
-from .projection import zaken_as_of
+from .projection import historie_per_zaak, staten
 from .selectie import selecteer, voldoet
 from .suppression import onderdruk_jaarcijfers
 
@@ -133,11 +133,11 @@ def jaarcijfers_uit_events(
     definition's default (31 December of ``jaar``). The previous year is taken as of the same
     relative peildatum one year earlier, with the same ``registratie_tot``.
     """
-    alle = list(envelopes)
     definitie = definitie or laad_definitie(jaar)
     peildatum = peildatum or definitie.standaard_peildatum(jaar)
-    dit_jaar = zaken_as_of(alle, peildatum, registratie_tot)
-    vorig = zaken_as_of(alle, vorige_peildatum(peildatum), registratie_tot)
+    historie = historie_per_zaak(envelopes).values()
+    dit_jaar = staten(historie, peildatum, registratie_tot)
+    vorig = staten(historie, vorige_peildatum(peildatum), registratie_tot)
     return bereken_jaarcijfers(
         dit_jaar,
         vorig,

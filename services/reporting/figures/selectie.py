@@ -5,6 +5,9 @@ A criteria mapping holds, per dimension, the allowed value or list of values
 Special keys:
 
 * ``gemeld_van`` / ``gemeld_tot``: inclusive range on ``gemeld_op`` (ISO date or ``date``);
+* ``open_op``: the case was open on that date: gemeld by then and not yet verified (its first
+  verification, if any, was decided later), e.g. "the cases open on 31 December 2018" asked
+  as of a later peildatum;
 * ``niet``: a nested criteria mapping that must *not* hold
   (``{"uitkomst": ["vastgesteld"], "niet": {"afloop": ["teruggekeerd_na_inzet_lkha"]}}``);
 * ``zaak_id`` / ``referentie``: restrict to given cases.
@@ -60,7 +63,7 @@ BOOLEAN_DIMENSIES: Final = frozenset(
 )
 GETAL_DIMENSIES: Final = frozenset({"jaar", "leeftijd"})
 
-DATUMGRENZEN: Final = frozenset({"gemeld_van", "gemeld_tot"})
+DATUMGRENZEN: Final = frozenset({"gemeld_van", "gemeld_tot", "open_op"})
 NIET: Final = "niet"
 
 Criteria = Mapping[str, Any]
@@ -113,11 +116,20 @@ def voldoet(zaak: ZaakStaat, criteria: Criteria) -> bool:
             grens = parse_date(toegestaan)
             if grens is None or zaak.gemeld_op > grens:
                 return False
+        elif sleutel == "open_op":
+            if not _open_op(zaak, parse_date(toegestaan)):
+                return False
         else:
             eigen = waarde(zaak, sleutel)
             if not any(_gelijk(eigen, w) for w in _toegestaan(toegestaan)):
                 return False
     return True
+
+
+def _open_op(zaak: ZaakStaat, dag: date | None) -> bool:
+    if dag is None or zaak.gemeld_op > dag:
+        return False
+    return zaak.verificatie_datum is None or zaak.verificatie_datum > dag
 
 
 def selecteer(zaken: Iterable[ZaakStaat], criteria: Criteria | None = None) -> list[ZaakStaat]:
