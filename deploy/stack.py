@@ -77,9 +77,17 @@ class Stack:
             "NATS_URL": self.nats_url,
             "PORT": str(self.ports[service]),
             "MASTER_KEY": self.master_key(),
+            **self.peer_urls(service),
             **self.extra_env,
         }
         return env
+
+    def peer_urls(self, service: str) -> dict[str, str]:
+        """The other services' URLs a service calls: reporting's pages call intake and
+        verification (INTAKE_URL, VERIFICATION_URL)."""
+        if service != "reporting":
+            return {}
+        return {f"{peer.upper()}_URL": self.url(peer) for peer in ("intake", "verification")}
 
     def start_service(self, service: str) -> None:
         log = self.data_dir / "logs" / f"{service}.log"

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from services.reporting.api import build_router
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
+from services.reporting.web import build_web_router, static_files
 from shared.consumer import Delivery
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
@@ -58,4 +59,7 @@ def create_app(
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router())
+    # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
+    app.include_router(build_web_router(settings))
+    app.mount("/ui/static", static_files(), name="ui-static")
     return app

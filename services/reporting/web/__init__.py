@@ -1,0 +1,70 @@
+"""The coordinators' web pages for the regieoverleg, served by reporting under /ui.
+
+Server-rendered HTML (Jinja2), plain forms with POST-redirect-GET, one small script for
+comfort, nothing fetched at run time. Cases and timelines come from reporting's own facts
+(`Bron`); decisions, actions and personal data go through verification's and intake's APIs
+with the signed-in user's token (`Partners`). See docs/ui.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+from starlette.staticfiles import StaticFiles
+
+from services.reporting.settings import ReportingSettings
+from services.reporting.web.aanmelding import tokens_voor
+from services.reporting.web.bron import Bron, FeitenUitStore
+from services.reporting.web.cijfers import build_cijfers_router
+from services.reporting.web.paginas import build_zaken_router
+from services.reporting.web.partners import Partners
+from services.reporting.web.toegang import build_aanmeld_router
+from services.reporting.web.weergave import Web, maak_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def static_files() -> StaticFiles:
+    """The pages' CSS and script (mounted at /ui/static)."""
+    return StaticFiles(directory=STATIC)
+
+
+def build_web_router(settings: ReportingSettings) -> APIRouter:
+    """The pages under /ui; their clients to the other services live as long as the app."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        partners, clients = Partners.verbind(
+            intake_url=settings.intake_url,
+            verification_url=settings.verification_url,
+            timeout=settings.ui_timeout_seconds,
+        )
+        app.state.ui = Web(
+            settings=settings,
+            bron=Bron(FeitenUitStore(app.state.facts.engine)),
+            partners=partners,
+            tokens=tokens_voor(settings),
+            templates=maak_templates(),
+        )
+        try:
+            yield
+        finally:
+            for client in clients:
+                client.close()
+
+    router = APIRouter(prefix="/ui", lifespan=lifespan, include_in_schema=False)
+
+    @router.get("")
+    @router.get("/")
+    def start() -> RedirectResponse:
+        """The pages start at the agenda."""
+        return RedirectResponse("/ui/agenda", status_code=303)
+
+    router.include_router(build_aanmeld_router())
+    router.include_router(build_zaken_router())
+    router.include_router(build_cijfers_router())
+    return router

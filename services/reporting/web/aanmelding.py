@@ -1,0 +1,146 @@
+"""Signing in to the pages: the same bearer tokens as the APIs, kept in a cookie.
+
+The token lives in an HttpOnly, SameSite=Strict cookie scoped to /ui; every form carries a
+CSRF token derived from it. In development and test a sign-in page mints a token with the
+development key for a chosen org, rol and user; elsewhere one pastes a token issued by
+`knooppunt token` (or the identity provider).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Annotated, Protocol
+from urllib.parse import quote
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+
+from services.reporting.settings import ReportingSettings
+from shared.context import Actor
+
+COOKIE = "knooppunt_sessie"
+CSRF_COOKIE = "knooppunt_aanmelden"
+PAD = "/ui"
+
+
+class Tokens(Protocol):
+    """Reads and (in development) mints the bearer tokens the APIs accept."""
+
+    def lees(self, token: str) -> Actor:
+        """The actor a valid token names; ValueError for an invalid or expired token."""
+        ...
+
+    def maak(self, actor: Actor) -> str:
+        """A token for the actor, signed with the development key (development and test)."""
+        ...
+
+    @property
+    def mag_maken(self) -> bool:
+        """Whether this environment mints tokens (development and test only)."""
+        ...
+
+    @property
+    def geldig_seconden(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Sessie:
+    """The signed-in user on this request."""
+
+    actor: Actor
+    token: str
+
+    @property
+    def csrf(self) -> str:
+        """The CSRF token every form of this session carries."""
+        return hmac.new(self.token.encode(), b"knooppunt-csrf", hashlib.sha256).hexdigest()[:40]
+
+    def csrf_klopt(self, waarde: str | None) -> bool:
+        return waarde is not None and hmac.compare_digest(self.csrf, waarde)
+
+
+def aanmeldpad(volgende: str) -> str:
+    return f"{PAD}/aanmelden?volgende={quote(volgende, safe='/')}"
+
+
+def veilig_volgende(volgende: str | None) -> str:
+    """Only a path within the pages may follow a sign-in (no open redirect)."""
+    pad = volgende or ""
+    verdacht = any(teken in pad for teken in ("\\", "://", "//"))
+    return pad if pad.startswith(f"{PAD}/") and not verdacht else f"{PAD}/agenda"
+
+
+def nieuwe_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def get_sessie(request: Request) -> Sessie:
+    """The signed-in user, or a redirect to the sign-in page."""
+    tokens: Tokens = request.app.state.ui.tokens
+    token = request.cookies.get(COOKIE)
+    if token:
+        try:
+            return Sessie(actor=tokens.lees(token), token=token)
+        except ValueError:
+            pass
+    volgende = request.url.path
+    if request.method == "GET" and request.url.query:
+        volgende += f"?{request.url.query}"
+    raise HTTPException(status_code=303, headers={"Location": aanmeldpad(volgende)})
+
+
+Aangemeld = Annotated[Sessie, Depends(get_sessie)]
+
+
+def eis_csrf(sessie: Sessie, waarde: str | None) -> None:
+    """A form without this session's CSRF token is refused (403)."""
+    if not sessie.csrf_klopt(waarde):
+        raise HTTPException(
+            status_code=403, detail="Dit formulier is verlopen of komt niet van deze pagina."
+        )
+
+
+class OntwikkelTokens:
+    """HS256 tokens with the development key (until shared/auth.py serves every service)."""
+
+    def __init__(self, sleutel: str, *, mag_maken: bool, geldig_seconden: int = 8 * 3600) -> None:
+        self._sleutel = sleutel
+        self.mag_maken = mag_maken
+        self._geldig = geldig_seconden
+
+    @property
+    def geldig_seconden(self) -> int:
+        return self._geldig
+
+    def lees(self, token: str) -> Actor:
+        try:
+            claims = jwt.decode(token, self._sleutel, algorithms=["HS256"], audience="knooppunt")
+            return Actor(org=str(claims["org"]), rol=str(claims["rol"]), user=str(claims["sub"]))
+        except (jwt.PyJWTError, KeyError) as exc:
+            raise ValueError(f"not a valid Knooppunt token: {exc}") from exc
+
+    def maak(self, actor: Actor) -> str:
+        if not self.mag_maken:
+            raise PermissionError("tokens are minted here only in development and test")
+        nu = int(time.time())
+        claims = {
+            "sub": actor.user,
+            "org": actor.org,
+            "rol": actor.rol,
+            "aud": "knooppunt",
+            "iat": nu,
+            "exp": nu + self._geldig,
+        }
+        return jwt.encode(claims, self._sleutel, algorithm="HS256")
+
+
+def tokens_voor(settings: ReportingSettings) -> OntwikkelTokens:
+    """The tokens the pages accept, and whether they may mint them (development and test)."""
+    return OntwikkelTokens(
+        "knooppunt-development-key-not-for-production",
+        mag_maken=settings.environment in ("development", "test"),
+    )

@@ -1,0 +1,140 @@
+"""The figures page: the jaarcijfers of a year as of a peildatum, with charts and downloads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.reporting.figures import ZaakStaat
+from services.reporting.web import labels
+from services.reporting.web.aanmelding import Aangemeld
+from services.reporting.web.grafieken import Grafiek, Reeks, gestapeld
+from services.reporting.web.labels import label
+from services.reporting.web.rechten import rechten_van
+from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
+
+DOWNLOADS = (("csv", "Download CSV"), ("xlsx", "Download Excel (XLSX)"), ("pdf", "Download PDF"))
+UITKOMSTEN = (
+    "vastgesteld",
+    "niet_vastgesteld",
+    "geen_verblijfsrecht",
+    "onbekend",
+    "zelf_teruggekeerd",
+    "open",
+)
+
+
+def per_jaar(zaken: Sequence[ZaakStaat], tot_jaar: int) -> Grafiek:
+    """Meldingen per onderwerp in each year up to `tot_jaar`, as known on the peildatum."""
+    jaren = sorted({z.jaar for z in zaken if z.jaar <= tot_jaar}) or [tot_jaar]
+    jaren = list(range(jaren[0], tot_jaar + 1))
+    telling = Counter((z.jaar, z.onderwerp) for z in zaken)
+    onderwerpen = [o for o in labels.ONDERWERP if any(telling[(j, o)] for j in jaren)]
+    return gestapeld(
+        "Meldingen per onderwerp per jaar",
+        [str(j) for j in jaren],
+        [Reeks(labels.ONDERWERP[o], [telling[(j, o)] for j in jaren]) for o in onderwerpen],
+    )
+
+
+def uitkomsten(zaken: Sequence[ZaakStaat], jaar: int) -> Grafiek:
+    """Verification outcomes per onderwerp of the meldingen of `jaar`."""
+    eigen = [z for z in zaken if z.jaar == jaar]
+    onderwerpen = [o for o in labels.ONDERWERP if any(z.onderwerp == o for z in eigen)]
+    telling = Counter((z.onderwerp, z.uitkomst) for z in eigen)
+    return gestapeld(
+        f"Uitkomst van de verificatie, meldingen {jaar}",
+        [labels.ONDERWERP[o] for o in onderwerpen],
+        [
+            Reeks(label(labels.UITKOMST, u), [telling[(o, u)] for o in onderwerpen])
+            for u in UITKOMSTEN
+            if any(telling[(o, u)] for o in onderwerpen)
+        ],
+    )
+
+
+def _datum(tekst: str | None, standaard: date) -> date:
+    try:
+        return date.fromisoformat(tekst) if tekst else standaard
+    except ValueError:
+        return standaard
+
+
+def build_cijfers_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/cijfers", response_model=None)
+    def cijfers(
+        request: Request,
+        sessie: Aangemeld,
+        web: WebDeps,
+        jaar: str = "",
+        peildatum: str = "",
+    ) -> HTMLResponse:
+        """The jaarcijfers of a year as of a peildatum, with charts and downloads."""
+        if not rechten_van(sessie.actor).cijfers:
+            return foutpagina(request, sessie, 403, "Geen toegang", "Uw rol geeft geen toegang.")
+        vandaag = web.bron.vandaag()
+        gekozen = int(jaar) if jaar.isdigit() else vandaag.year - 1
+        meldingen = []
+        if not 1990 <= gekozen <= vandaag.year:
+            meldingen.append(Melding(f"Kies een jaar tot en met {vandaag.year}.", "fout"))
+            gekozen = vandaag.year - 1
+        peil = _datum(peildatum, min(date(gekozen, 12, 31), vandaag))
+        rapport, zaken = web.bron.jaarcijfers(gekozen, peil)
+        jaren = list(range(vandaag.year, 2009, -1))
+        return render(
+            request,
+            "cijfers.html",
+            {
+                "pagina": "cijfers",
+                "jaar": gekozen,
+                "jaren": jaren,
+                "peildatum": peil,
+                "cijfers": rapport,
+                "per_jaar": per_jaar(zaken, gekozen),
+                "uitkomsten": uitkomsten(zaken, gekozen),
+                "downloads": DOWNLOADS,
+            },
+            sessie=sessie,
+            meldingen=meldingen,
+        )
+
+    @router.get("/cijfers/{jaar}.{formaat}", response_model=None)
+    def download(
+        request: Request,
+        sessie: Aangemeld,
+        web: WebDeps,
+        jaar: int,
+        formaat: str,
+        peildatum: str = "",
+    ) -> Response:
+        """The jaarcijfers as a file (CSV, XLSX or PDF)."""
+        if not rechten_van(sessie.actor).cijfers:
+            return foutpagina(request, sessie, 403, "Geen toegang", "Uw rol geeft geen toegang.")
+        if formaat not in dict(DOWNLOADS):
+            return foutpagina(request, sessie, 404, "Onbekend formaat", "Kies CSV, XLSX of PDF.")
+        peil = _datum(peildatum, date(jaar, 12, 31))
+        rapport, _ = web.bron.jaarcijfers(jaar, peil)
+        inhoud, media_type = exporteer(rapport, formaat)
+        naam = f"jaarcijfers-{jaar}-peildatum-{peil.isoformat()}.{formaat}"
+        return Response(
+            inhoud,
+            media_type=media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{naam}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return router
+
+
+def exporteer(rapport: dict[str, Any], formaat: str) -> tuple[bytes, str]:
+    """The report as a file; placeholder until reporting's own exports are wired in."""
+    raise NotImplementedError(formaat)
