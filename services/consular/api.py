@@ -1,18 +1,35 @@
-"""Consular's HTTP API."""
+"""Consular's HTTP API: the routes only translate HTTP to application calls and back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
-from services.consular.application import ConsularApplication
-from services.consular.domain import Zaak, ZaakNotFound
-from shared.api import set_etag
+from services.consular.application import ConsularApplication, Uitslag
+from services.consular.codes import BijstandSoort
+from services.consular.domain import (
+    ConsularError,
+    IdempotencyConflict,
+    OngeldigeWaarde,
+    VersieConflict,
+    Zaak,
+    ZaakNotFound,
+)
+from services.consular.schemas import (
+    AfloopCreate,
+    AfloopPublic,
+    BijstandCreate,
+    BijstandPublic,
+    ErrorBody,
+    VerificatiePublic,
+    ZaakPublic,
+)
+from shared.api import expected_version, set_etag
 
 
 def get_application(request: Request) -> ConsularApplication:
@@ -20,23 +37,61 @@ def get_application(request: Request) -> ConsularApplication:
 
 
 App = Annotated[ConsularApplication, Depends(get_application)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Optional: a unique key per request, reused on retry",
+    ),
+]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="The ETag of the case as last read")
+]
 
+SOORTEN = [str(s) for s in BijstandSoort]
 
-class ZaakPublic(BaseModel):
-    """A case as consular knows it."""
+ERRORS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "zaak not yet known here: retry later"},
+    409: {"model": ErrorBody, "description": "a domain rule forbids this; the detail says which"},
+    412: {"model": ErrorBody, "description": "If-Match names an older versie of the case"},
+}
 
-    zaak_id: UUID
-    referentie: str
-    versie: int
-    gemeld_op: date
-    onderwerp: str
-    betrokkene: dict[str, Any]
-    land: str
-    bz_betrokken: bool
-    ingetrokken: bool
+BIJSTAND_VOORBEELDEN = {
+    "reisdocument": {
+        "summary": "emergency passport issued",
+        "value": {
+            "soort": "reisdocument_verstrekt",
+            "datum": "2018-04-02",
+            "post": "Rabat",
+            "document": "noodpaspoort",
+        },
+    },
+    "noodfonds": {
+        "summary": "emergency fund: tickets",
+        "value": {
+            "soort": "noodfonds_uitgave",
+            "datum": "2018-04-03",
+            "post": "Rabat",
+            "bedrag_cent": 79500,
+            "doel": "tickets",
+        },
+    },
+    "opvang": {
+        "summary": "shelter arranged",
+        "value": {
+            "soort": "opvang_geregeld",
+            "datum": "2018-03-20",
+            "post": "Islamabad",
+            "via": "safehouse",
+        },
+    },
+}
 
 
 def public(zaak: Zaak) -> ZaakPublic:
+    aflopen = [AfloopPublic(**a) for a in zaak.aflopen]
     return ZaakPublic(
         zaak_id=zaak.id,
         referentie=zaak.referentie,
@@ -47,18 +102,85 @@ def public(zaak: Zaak) -> ZaakPublic:
         land=zaak.land,
         bz_betrokken=zaak.bz_betrokken,
         ingetrokken=zaak.ingetrokken,
+        verificatie=VerificatiePublic(
+            stand=zaak.verificatiestand,  # type: ignore[arg-type]
+            onderzoek_gestart_op=zaak.onderzoek_gestart_op,
+            uitkomst=zaak.uitkomst,
+            onderwerp=zaak.onderwerp_vastgesteld,
+            besloten_op=zaak.besloten_op,
+            herzien=zaak.herzien,
+            afgesloten_op=zaak.afgesloten_op,
+        ),
+        bijstand=[BijstandPublic(**b) for b in zaak.bijstand],
+        noodfonds_totaal_cent=zaak.noodfonds_totaal_cent,
+        afloop=aflopen[-1] if aflopen else None,
+        aflopen=aflopen,
     )
+
+
+def _fout(exc: ConsularError) -> Exception:
+    """The HTTP answer to a broken rule (see docs/api.md)."""
+    if isinstance(exc, ZaakNotFound):
+        return HTTPException(status_code=404, detail=str(exc))
+    if isinstance(exc, VersieConflict):
+        return HTTPException(status_code=412, detail=str(exc))
+    if isinstance(exc, IdempotencyConflict):
+        return HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}")
+    if isinstance(exc, OngeldigeWaarde):
+        return RequestValidationError(
+            [{"loc": ("body", exc.veld), "type": exc.regel, "msg": str(exc)}]
+        )
+    return HTTPException(status_code=409, detail=str(exc))
+
+
+class BijstandRoute(APIRoute):
+    """Names the fields of the discriminated bijstand body as the client wrote them.
+
+    Pydantic puts the tag in an error's location (`noodfonds_uitgave.doel`) and reports a
+    wrong or missing `soort` on the body as a whole; clients know `doel` and `soort`.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def named_fields(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = [_zonder_tag(e) for e in exc.errors()]
+                raise RequestValidationError(errors, body=exc.body) from exc
+
+        return named_fields
+
+
+def _zonder_tag(error: dict[str, Any]) -> dict[str, Any]:
+    loc = list(error.get("loc", ()))
+    if len(loc) >= 2 and loc[0] == "body" and loc[1] in SOORTEN:
+        del loc[1]
+    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        loc = ["body", "soort"]
+        error = {**error, "msg": f"soort must be one of: {', '.join(SOORTEN)}"}
+    return {**error, "loc": tuple(loc)}
 
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["zaken"])
+    """Routes of consular; `notify()` wakes the relay after a save."""
+    router = APIRouter(prefix="/v1", tags=["zaken"], responses=ERRORS, route_class=BijstandRoute)
 
-    @router.get(
-        "/zaken/{zaak_id}",
-        response_model=ZaakPublic,
-        operation_id="get_zaak",
-        responses={404: {"description": "not yet known here: retry later"}},
-    )
+    def _antwoord(opdracht: Callable[[], Uitslag], response: Response, zaak_id: UUID) -> ZaakPublic:
+        try:
+            uitslag = opdracht()
+        except ConsularError as exc:
+            raise _fout(exc) from exc
+        if uitslag.nieuw:
+            notify()
+        else:
+            response.headers["Idempotent-Replayed"] = "true"
+        response.headers["Location"] = f"/v1/zaken/{zaak_id}"
+        set_etag(response, uitslag.zaak.version)
+        return public(uitslag.zaak)
+
+    @router.get("/zaken/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
     def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
         """The case as consular knows it (404 until intake's melding has arrived)."""
         try:
@@ -67,5 +189,63 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         set_etag(response, zaak.version)
         return public(zaak)
+
+    @router.post(
+        "/zaken/{zaak_id}/bijstand",
+        status_code=201,
+        response_model=ZaakPublic,
+        operation_id="verleen_bijstand",
+    )
+    def verleen_bijstand(
+        zaak_id: UUID,
+        body: Annotated[BijstandCreate, Body(openapi_examples=BIJSTAND_VOORBEELDEN)],
+        app: App,
+        response: Response,
+        if_match: IfMatch = None,
+        key: IdempotencyKey = None,
+    ) -> ZaakPublic:
+        """Record consular aid (bijstand verleend); `soort` says which kind."""
+        versie = expected_version(if_match)
+        return _antwoord(
+            lambda: app.verleen_bijstand(
+                zaak_id,
+                soort=body.soort,
+                datum=body.datum,
+                post=body.post,
+                details=body.details(),
+                verwachte_versie=versie,
+                sleutel=key,
+            ),
+            response,
+            zaak_id,
+        )
+
+    @router.post(
+        "/zaken/{zaak_id}/afloop",
+        status_code=201,
+        response_model=ZaakPublic,
+        operation_id="leg_afloop_vast",
+    )
+    def leg_afloop_vast(
+        zaak_id: UUID,
+        body: AfloopCreate,
+        app: App,
+        response: Response,
+        if_match: IfMatch = None,
+        key: IdempotencyKey = None,
+    ) -> ZaakPublic:
+        """Record the afloop of an established case (teruggekeerd, wil geen hulp, ...)."""
+        versie = expected_version(if_match)
+        return _antwoord(
+            lambda: app.leg_afloop_vast(
+                zaak_id,
+                afloop=str(body.afloop),
+                datum=body.datum,
+                verwachte_versie=versie,
+                sleutel=key,
+            ),
+            response,
+            zaak_id,
+        )
 
     return router

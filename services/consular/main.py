@@ -12,7 +12,12 @@ from sqlalchemy import MetaData
 
 from services.consular.api import build_router
 from services.consular.application import ConsularApplication
-from services.consular.consumers import INTAKE_EVENTS, IntakeHandler
+from services.consular.consumers import (
+    INTAKE_EVENTS,
+    VERIFICATION_EVENTS,
+    IntakeHandler,
+    VerificationHandler,
+)
 from services.consular.contracts import SOURCE, to_integration_event
 from services.consular.settings import ConsularSettings
 from shared.eventstore import postgres_env
@@ -45,6 +50,7 @@ def create_app(
         runtime.start_consumers(
             [
                 Subscription("intake", IntakeHandler(consular), INTAKE_EVENTS),
+                Subscription("verification", VerificationHandler(consular), VERIFICATION_EVENTS),
             ]
         )
         try:
