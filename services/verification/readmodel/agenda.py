@@ -95,8 +95,12 @@ class AgendaStore:
                 set_position(conn, position_name, sequence)
 
     def agenda(self, datum: date) -> Agenda:
-        """The cases to discuss at a regieoverleg on `datum`, most urgent first."""
-        with self.engine.connect() as conn:
+        """The cases to discuss at a regieoverleg on `datum`, most urgent first.
+
+        One snapshot (repeatable read) for all its queries: the projection may write meanwhile.
+        """
+        snapshot = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        with self.engine.connect().execution_options(**snapshot) as conn, conn.begin():
             vorig = conn.execute(
                 select(overleggen.c.overleg_id, overleggen.c.datum)
                 .where(overleggen.c.datum < datum)
