@@ -264,14 +264,13 @@ def _gemeld(data: Mapping[str, Any]) -> list[str]:
     categorie = betrokkene.get("categorie") if isinstance(betrokkene, Mapping) else betrokkene
     melder = data.get("melder")
     melder_type = melder.get("type") if isinstance(melder, Mapping) else melder
-    regels = [
+    organisatie = parse_str(melder.get("organisatie")) if isinstance(melder, Mapping) else None
+    return [
         f"{label(labels.ONDERWERP, data.get('onderwerp'))}, "
         f"{label(labels.BETROKKENE, categorie)}, {labels.land(data.get('land'))}",
-        f"Gemeld door: {label(labels.MELDER, melder_type)}",
+        f"Gemeld door: {label(labels.MELDER, melder_type)}"
+        + (f" ({organisatie})" if organisatie else ""),
     ]
-    if parse_str(data.get("referentie")):
-        regels.insert(0, f"Referentie {data['referentie']}")
-    return regels
 
 
 _VELD_LIJST = {"onderwerp": labels.ONDERWERP, "betrokkene": labels.BETROKKENE}
