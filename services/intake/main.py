@@ -11,15 +11,21 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, metadata
+from services.intake.adviesvragen.api import build_adviesvragen_router
+from services.intake.adviesvragen.application import Adviesvragen
+from services.intake.adviesvragen.contracts import met_adviesvragen
 from services.intake.api import build_router
+from services.intake.api_status import build_status_router
 from services.intake.application import IntakeApplication
+from services.intake.consumers import VERIFICATION_EVENTS, VerificationHandler
 from services.intake.contracts import SOURCE, to_integration_event
 from services.intake.settings import IntakeSettings
+from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
 from shared.context import Actor
 from shared.crypto import CaseCipher, parse_master_key
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, Subscription
 from shared.telemetry import build_tracer_provider
 
 
@@ -36,6 +42,7 @@ def create_app(
     )
     tracer = provider.get_tracer("knooppunt.intake")
     runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
+    melding_status_table(metadata)  # created with the other tables at start-up
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,8 +55,14 @@ def create_app(
             vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
         )
         app.state.intake = intake
+        app.state.adviesvragen = Adviesvragen(intake)
+        statussen = SqlStatusStore(engine, metadata)
+        app.state.meldingstatussen = MeldingStatussen(intake, statussen)
         await runtime.connect_nats()
-        await runtime.start_relay(intake, to_integration_event)
+        await runtime.start_relay(intake, met_adviesvragen(to_integration_event))
+        runtime.start_consumers(
+            [Subscription("verification", VerificationHandler(statussen), VERIFICATION_EVENTS)]
+        )
         try:
             yield
         finally:
@@ -68,4 +81,6 @@ def create_app(
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router(runtime.events_stored))
+    app.include_router(build_status_router())
+    app.include_router(build_adviesvragen_router(runtime.events_stored))
     return app

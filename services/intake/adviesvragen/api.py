@@ -1,0 +1,153 @@
+"""Routes of adviesvragen: record one, read it back (without its vraag)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.adviesvragen.application import Adviesvragen
+from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
+from services.intake.application import IdempotencyConflict
+from services.intake.codes import Onderwerp
+from services.intake.domain import RegelGeschonden
+from services.intake.schemas import ErrorBody, Melder, Strict
+from shared.api import set_etag
+from shared.context import Actor, current_actor
+
+
+class AdviesvraagCreate(Strict):
+    """An advisory question; `vraag` is free text, encrypted on arrival and never published."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ontvangen_op": "2018-03-14",
+                    "onderwerp": "huwelijksdwang",
+                    "melder": {"type": "hulpverlening", "organisatie": "Wijkteam Zuid"},
+                    "vraag": "Welke signalen wijzen op een voorgenomen huwelijk in de vakantie?",
+                }
+            ]
+        }
+    )
+
+    ontvangen_op: date
+    onderwerp: Onderwerp
+    melder: Melder
+    vraag: str | None = Field(default=None, max_length=10_000)
+
+    def as_command(self) -> dict[str, Any]:
+        return {
+            "ontvangen_op": self.ontvangen_op,
+            "onderwerp": str(self.onderwerp),
+            "melder": self.melder.model_dump(mode="json", exclude_none=True),
+            "vraag": self.vraag or None,
+        }
+
+
+class AdviesvraagVastgelegdPublic(BaseModel):
+    adviesvraag_id: UUID
+    versie: int
+
+
+class AdviesvraagPublic(BaseModel):
+    """An adviesvraag as intake knows it, without its vraag."""
+
+    adviesvraag_id: UUID
+    versie: int
+    ontvangen_op: date
+    onderwerp: str
+    melder: dict[str, Any]
+    heeft_vraag: bool
+
+
+def get_adviesvragen(request: Request) -> Adviesvragen:
+    return request.app.state.adviesvragen  # type: ignore[no-any-return]
+
+
+def get_actor(request: Request) -> Actor:
+    return current_actor.get() or request.app.state.anonymous_actor
+
+
+App = Annotated[Adviesvragen, Depends(get_adviesvragen)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="A unique key per adviesvraag, reused on retry",
+    ),
+]
+
+
+def public(adviesvraag: Adviesvraag) -> AdviesvraagPublic:
+    return AdviesvraagPublic(
+        adviesvraag_id=adviesvraag.id,
+        versie=adviesvraag.version,
+        ontvangen_op=adviesvraag.ontvangen_op,
+        onderwerp=adviesvraag.onderwerp,
+        melder=adviesvraag.melder,
+        heeft_vraag=adviesvraag.vraag is not None,
+    )
+
+
+def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
+    """Routes of adviesvragen; `notify()` wakes the relay after a save."""
+    router = APIRouter(prefix="/v1", tags=["adviesvragen"], responses={404: {"model": ErrorBody}})
+
+    @router.post(
+        "/adviesvragen",
+        status_code=201,
+        response_model=AdviesvraagVastgelegdPublic,
+        operation_id="ontvang_adviesvraag",
+    )
+    def ontvang_adviesvraag(
+        body: AdviesvraagCreate,
+        key: IdempotencyKey,
+        app: App,
+        actor: CurrentActor,
+        response: Response,
+    ) -> AdviesvraagVastgelegdPublic:
+        """Record an advisory question (never a melding); a retry gets the first answer."""
+        try:
+            result = app.ontvang(
+                melder_org=actor.org, idempotency_key=key, verzoek=body.as_command()
+            )
+        except IdempotencyConflict as exc:
+            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+        except RegelGeschonden as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        if result.nieuw:
+            notify()
+        else:
+            response.headers["Idempotent-Replayed"] = "true"
+        response.headers["Location"] = f"/v1/adviesvragen/{result.adviesvraag_id}"
+        set_etag(response, result.versie)
+        return AdviesvraagVastgelegdPublic(
+            adviesvraag_id=result.adviesvraag_id, versie=result.versie
+        )
+
+    @router.get(
+        "/adviesvragen/{adviesvraag_id}",
+        response_model=AdviesvraagPublic,
+        operation_id="get_adviesvraag",
+    )
+    def get_adviesvraag(
+        adviesvraag_id: UUID, app: App, actor: CurrentActor, response: Response
+    ) -> AdviesvraagPublic:
+        """The adviesvraag as intake knows it, without its vraag."""
+        try:
+            adviesvraag = app.get(adviesvraag_id)
+        except AdviesvraagNotFound as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        set_etag(response, adviesvraag.version)
+        return public(adviesvraag)
+
+    return router

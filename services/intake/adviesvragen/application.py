@@ -1,0 +1,101 @@
+"""Adviesvragen's use cases, on intake's event store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
+from services.intake.application import IdempotencyConflict, IntakeApplication
+
+ADVIESVRAAG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/adviesvraag")
+
+
+def adviesvraag_id_voor(melder_org: str, idempotency_key: str) -> UUID:
+    """The id follows from who asked and their Idempotency-Key: a retry finds it."""
+    return uuid5(ADVIESVRAAG_NAMESPACE, f"adviesvraag:{melder_org}:{idempotency_key}")
+
+
+@dataclass(frozen=True)
+class AdviesvraagVastgelegd:
+    """The answer to a recorded adviesvraag; `nieuw` is False for a repeated request."""
+
+    adviesvraag_id: UUID
+    versie: int
+    nieuw: bool
+
+
+class Adviesvragen:
+    """Records advisory questions in intake's event store; intake's relay publishes them."""
+
+    def __init__(self, intake: IntakeApplication) -> None:
+        self.intake = intake
+
+    def _vingerafdruk(self, verzoek: Mapping[str, Any]) -> str:
+        canon = json.dumps({"adviesvraag": verzoek}, sort_keys=True, default=str).encode()
+        return hmac.new(self.intake.vingerafdruk_sleutel, canon, hashlib.sha256).hexdigest()
+
+    def ontvang(
+        self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
+    ) -> AdviesvraagVastgelegd:
+        """Record an adviesvraag; the same key and request again returns the first answer."""
+        adviesvraag_id = adviesvraag_id_voor(melder_org, idempotency_key)
+        vingerafdruk = self._vingerafdruk(verzoek)
+        bestaand = self._bestaande(adviesvraag_id, vingerafdruk)
+        if bestaand is not None:
+            return bestaand
+        vraag = verzoek.get("vraag")
+        token = (
+            self.intake.cipher.encrypt(str(adviesvraag_id), str(vraag).encode()) if vraag else None
+        )
+        adviesvraag = Adviesvraag.ontvang(
+            adviesvraag_id=adviesvraag_id,
+            vandaag=self.intake.vandaag(),
+            ontvangen_op=verzoek["ontvangen_op"],
+            onderwerp=verzoek["onderwerp"],
+            melder=dict(verzoek["melder"]),
+            vraag=token,
+            verzoek_vingerafdruk=vingerafdruk,
+        )
+        try:
+            self.intake.save(adviesvraag)
+        except IntegrityError:
+            bestaand = self._bestaande(adviesvraag_id, vingerafdruk)
+            if bestaand is None:
+                raise
+            return bestaand
+        return AdviesvraagVastgelegd(adviesvraag_id, adviesvraag.version, nieuw=True)
+
+    def _bestaande(self, adviesvraag_id: UUID, vingerafdruk: str) -> AdviesvraagVastgelegd | None:
+        try:
+            adviesvraag = self.get(adviesvraag_id)
+        except AdviesvraagNotFound:
+            return None
+        if adviesvraag.verzoek_vingerafdruk != vingerafdruk:
+            raise IdempotencyConflict("Idempotency-Key was already used for a different request")
+        return AdviesvraagVastgelegd(adviesvraag_id, adviesvraag.version, nieuw=False)
+
+    def get(self, adviesvraag_id: UUID) -> Adviesvraag:
+        """One adviesvraag (its vraag still encrypted)."""
+        try:
+            adviesvraag: object = self.intake.repository.get(adviesvraag_id)
+        except AggregateNotFoundError as exc:
+            raise AdviesvraagNotFound(f"adviesvraag {adviesvraag_id} not found") from exc
+        if not isinstance(adviesvraag, Adviesvraag):
+            raise AdviesvraagNotFound(f"adviesvraag {adviesvraag_id} not found")
+        return adviesvraag
+
+    def lees_vraag(self, adviesvraag_id: UUID) -> str | None:
+        """Decrypt the vraag (the caller authorises and logs the read)."""
+        adviesvraag = self.get(adviesvraag_id)
+        if adviesvraag.vraag is None:
+            return None
+        return self.intake.cipher.decrypt(str(adviesvraag_id), adviesvraag.vraag).decode()
