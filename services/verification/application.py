@@ -100,16 +100,8 @@ class VerificationApplication(ServiceApplication):
         sleutel: str | None = None,
     ) -> Uitslag[Zaak]:
         """Record that the investigation of a case started."""
-        return self._wijzig(
-            lambda: self.get_zaak(zaak_id),
-            lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk("start_onderzoek", {"datum": datum}),
-            verwachte_versie,
-            sleutel,
-            lambda zaak, vinger: zaak.start_onderzoek(
-                datum=datum, vandaag=self.vandaag(), sleutel=sleutel, vingerafdruk=vinger
-            ),
-        )
+        velden = {"datum": datum}
+        return self._op_zaak(zaak_id, Zaak.start_onderzoek, velden, verwachte_versie, sleutel)
 
     def verifieer(
         self,
@@ -135,19 +127,7 @@ class VerificationApplication(ServiceApplication):
             "reden_herziening": reden_herziening,
             "toelichting": toelichting,
         }
-        return self._wijzig(
-            lambda: self.get_zaak(zaak_id),
-            lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk("verifieer", velden),
-            verwachte_versie,
-            sleutel,
-            lambda zaak, vinger: zaak.verifieer(
-                **velden,  # type: ignore[arg-type]
-                vandaag=self.vandaag(),
-                sleutel=sleutel,
-                vingerafdruk=vinger,
-            ),
-        )
+        return self._op_zaak(zaak_id, Zaak.verifieer, velden, verwachte_versie, sleutel)
 
     def sluit_af(
         self,
@@ -161,21 +141,7 @@ class VerificationApplication(ServiceApplication):
     ) -> Uitslag[Zaak]:
         """Close a case."""
         velden = {"reden": reden, "datum": datum, "toelichting": toelichting}
-        return self._wijzig(
-            lambda: self.get_zaak(zaak_id),
-            lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk("sluit_af", velden),
-            verwachte_versie,
-            sleutel,
-            lambda zaak, vinger: zaak.sluit_af(
-                reden=reden,
-                datum=datum,
-                toelichting=toelichting,
-                vandaag=self.vandaag(),
-                sleutel=sleutel,
-                vingerafdruk=vinger,
-            ),
-        )
+        return self._op_zaak(zaak_id, Zaak.sluit_af, velden, verwachte_versie, sleutel)
 
     def heropen(
         self,
@@ -189,21 +155,7 @@ class VerificationApplication(ServiceApplication):
     ) -> Uitslag[Zaak]:
         """Reopen a closed case."""
         velden = {"reden": reden, "datum": datum, "toelichting": toelichting}
-        return self._wijzig(
-            lambda: self.get_zaak(zaak_id),
-            lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk("heropen", velden),
-            verwachte_versie,
-            sleutel,
-            lambda zaak, vinger: zaak.heropen(
-                reden=reden,
-                datum=datum,
-                toelichting=toelichting,
-                vandaag=self.vandaag(),
-                sleutel=sleutel,
-                vingerafdruk=vinger,
-            ),
-        )
+        return self._op_zaak(zaak_id, Zaak.heropen, velden, verwachte_versie, sleutel)
 
     def regel_nazorg(
         self,
@@ -216,18 +168,25 @@ class VerificationApplication(ServiceApplication):
     ) -> Uitslag[Zaak]:
         """Record the aftercare the LKHA arranged."""
         velden = {"datum": datum, "omschrijving": omschrijving}
+        return self._op_zaak(zaak_id, Zaak.regel_nazorg, velden, verwachte_versie, sleutel)
+
+    def _op_zaak(
+        self,
+        zaak_id: UUID,
+        opdracht: Callable[..., None],
+        velden: dict[str, Any],
+        verwachte_versie: int | None,
+        sleutel: str | None,
+    ) -> Uitslag[Zaak]:
+        """Apply one of the case's commands (a Zaak method) with the request's fields."""
         return self._wijzig(
             lambda: self.get_zaak(zaak_id),
             lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk("regel_nazorg", velden),
+            vingerafdruk(opdracht.__name__, velden),
             verwachte_versie,
             sleutel,
-            lambda zaak, vinger: zaak.regel_nazorg(
-                datum=datum,
-                omschrijving=omschrijving,
-                vandaag=self.vandaag(),
-                sleutel=sleutel,
-                vingerafdruk=vinger,
+            lambda zaak, vinger: opdracht(
+                zaak, **velden, vandaag=self.vandaag(), sleutel=sleutel, vingerafdruk=vinger
             ),
         )
 
