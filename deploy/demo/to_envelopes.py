@@ -11,6 +11,9 @@ and case). ``recorded_at`` is the step's ``recorded_at`` hint when given (the me
 ``melding_recorded_at`` on the case), else the business date at 09:00 UTC plus 7 minutes per
 step, and never before the melding itself was recorded.
 
+Free text (toelichtingen, the nazorg omschrijving, a regieoverleg's besluiten and action
+omschrijvingen) stays out of the envelopes, as docs/contracts.md says.
+
 Usage: ``python -m deploy.demo.to_envelopes [data set ...] > envelopes.jsonl``
 """
 
@@ -134,7 +137,11 @@ class _Zaak:
             )
         data = {k: v for k, v in stap.items() if k not in METADATA}
         zaak_id: str | None = self.zaak_id
-        if actie == "geverifieerd":
+        if actie in ("afgesloten", "heropend"):
+            data = {"reden": data.get("reden"), "datum": data.get("datum")}
+        elif actie == "nazorg":
+            data = {"datum": data.get("datum")}
+        elif actie == "geverifieerd":
             data = {
                 "uitkomst": data.get("uitkomst"),
                 "reden": data.get("reden"),
@@ -167,7 +174,11 @@ class _Zaak:
     def _regieoverleg(self, volgnummer: int, data: dict[str, Any]) -> dict[str, Any]:
         overleg_id = _id(f"regieoverleg/{self.referentie}/{volgnummer}")
         acties = [
-            {"actie_id": _id(f"actie/{self.referentie}/{volgnummer}/{i}"), **actie}
+            {
+                "actie_id": _id(f"actie/{self.referentie}/{volgnummer}/{i}"),
+                "eigenaar": actie.get("eigenaar"),
+                "deadline": actie.get("deadline"),
+            }
             for i, actie in enumerate(data.get("acties", []), start=1)
         ]
         return {
@@ -177,7 +188,7 @@ class _Zaak:
             "zaken": [
                 {
                     "zaak_id": self.zaak_id,
-                    "besluiten": list(data.get("besluiten", [])),
+                    "aantal_besluiten": len(data.get("besluiten", [])),
                     "acties": acties,
                 }
             ],

@@ -1,46 +1,71 @@
-"""Reporting's HTTP API: figures and case views, folded from the consumed events."""
+"""Reporting's HTTP API: the routes only turn questions into Rapportage calls and back."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
-from services.reporting.store import FactStore
+from services.reporting.rapportage import GeenDefinitie, Rapportage, ZaakOnbekend
+from services.reporting.schemas import (
+    BijstandVraag,
+    ConsulaireBijstand,
+    Doorlooptijden,
+    DoorlooptijdenVraag,
+    Jaarcijfers,
+    JaarcijfersVraag,
+    Noodfonds,
+    NoodfondsVraag,
+    Statistieken,
+    StatistiekVraag,
+    Zaak,
+    ZaakVraag,
+)
 
 
-def get_store(request: Request) -> FactStore:
-    return request.app.state.facts  # type: ignore[no-any-return]
+def get_rapportage(request: Request) -> Rapportage:
+    return request.app.state.rapportage  # type: ignore[no-any-return]
 
 
-Store = Annotated[FactStore, Depends(get_store)]
+Rapporten = Annotated[Rapportage, Depends(get_rapportage)]
+JaarPad = Annotated[int, Path(ge=1990, le=2100, description="Year of gemeld_op", examples=[2018])]
+
+NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "not yet known here"}}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class Statistieken(BaseModel):
-    peildatum: date
-    totaal: int
-    per_onderwerp: dict[str, int]
+FORMATEN: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "attachment"),
+    "xlsx": (XLSX, "attachment"),
+    "html": ("text/html; charset=utf-8", "inline"),
+    "pdf": ("application/pdf", "inline"),
+}
+"""Per file format of the annual figures: media type and Content-Disposition."""
 
 
-def _meldingen_op(envelopes: list[dict[str, Any]], peildatum: date) -> dict[str, dict[str, Any]]:
-    zaken: dict[str, dict[str, Any]] = {}
-    for env in envelopes:
-        if env["source"] != "intake" or env["zaak_id"] is None:
-            continue
-        data, zaak_id = env["data"], env["zaak_id"]
-        if env["event_type"] == "gemeld":
-            zaken[zaak_id] = dict(data)
-        elif env["event_type"] == "gecorrigeerd" and zaak_id in zaken:
-            zaken[zaak_id].update(data.get("wijzigingen") or {})
-        elif env["event_type"] == "ingetrokken":
-            zaken.pop(zaak_id, None)
-    return {k: v for k, v in zaken.items() if date.fromisoformat(v["gemeld_op"]) <= peildatum}
+def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat: str) -> Response:
+    try:
+        inhoud = rapportage.jaarcijfers_als(
+            formaat,
+            jaar,
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+            drempel=vraag.onderdrukking,
+        )
+    except GeenDefinitie as fout:
+        raise HTTPException(status_code=404, detail=str(fout)) from fout
+    media_type, wijze = FORMATEN[formaat]
+    return Response(
+        content=inhoud,
+        media_type=media_type,
+        headers={"Content-Disposition": f'{wijze}; filename="jaarcijfers-{jaar}.{formaat}"'},
+    )
 
 
 def build_router() -> APIRouter:
+    """Routes of reporting: figures, the annual report in several formats, one case."""
     router = APIRouter(prefix="/v1")
 
     @router.get(
@@ -49,18 +74,149 @@ def build_router() -> APIRouter:
         operation_id="statistieken",
         tags=["statistieken"],
     )
-    def statistieken(store: Store, peildatum: Annotated[date, Query()]) -> Statistieken:
-        """Meldingen per onderwerp as of a peildatum."""
-        zaken = _meldingen_op(store.all_envelopes(), peildatum)
-        per = Counter(z["onderwerp"] for z in zaken.values())
-        return Statistieken(peildatum=peildatum, totaal=len(zaken), per_onderwerp=dict(per))
+    def statistieken(rapportage: Rapporten, vraag: Annotated[StatistiekVraag, Query()]) -> Any:
+        """Meldingen counted, grouped by any dimensions and filtered, as of a peildatum."""
+        return rapportage.statistiek(
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+            groepeer=[str(d) for d in vraag.groepeer],
+            criteria=vraag.criteria(),
+            drempel=vraag.onderdrukking,
+        )
 
-    @router.get("/zaken/{zaak_id}", operation_id="get_zaak", tags=["zaken"])
-    def get_zaak(zaak_id: str, store: Store) -> dict[str, Any]:
-        """The case as reporting knows it: the events received about it, in order."""
-        envelopes = store.envelopes_of(zaak_id)
-        if not envelopes:
-            raise HTTPException(status_code=404, detail=f"zaak {zaak_id} is not yet known here")
-        return {"zaak_id": zaak_id, "gebeurtenissen": envelopes}
+    @router.get(
+        "/doorlooptijden",
+        response_model=Doorlooptijden,
+        operation_id="doorlooptijden",
+        tags=["statistieken"],
+    )
+    def doorlooptijden(
+        rapportage: Rapporten, vraag: Annotated[DoorlooptijdenVraag, Query()]
+    ) -> Any:
+        """Median days from melding to verification and to return, per year of gemeld_op."""
+        return rapportage.doorlooptijden(
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+            criteria=vraag.criteria(),
+            drempel=vraag.onderdrukking,
+        )
+
+    @router.get(
+        "/noodfonds", response_model=Noodfonds, operation_id="noodfonds", tags=["statistieken"]
+    )
+    def noodfonds(rapportage: Rapporten, vraag: Annotated[NoodfondsVraag, Query()]) -> Any:
+        """Emergency-fund use: payments, cases and amounts, per purpose and per year."""
+        return rapportage.noodfonds(
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+            criteria=vraag.criteria(),
+            van=vraag.van,
+            tot=vraag.tot,
+        )
+
+    @router.get(
+        "/consulaire-bijstand",
+        response_model=ConsulaireBijstand,
+        operation_id="consulaire_bijstand",
+        tags=["statistieken"],
+    )
+    def consulaire_bijstand(rapportage: Rapporten, vraag: Annotated[BijstandVraag, Query()]) -> Any:
+        """Consular aid per post or per country: cases, acts and acts per kind."""
+        return rapportage.consulaire_bijstand(
+            per=str(vraag.per),
+            soorten=[str(s) for s in vraag.soort],
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+            criteria=vraag.criteria(),
+            van=vraag.van,
+            tot=vraag.tot,
+        )
+
+    @router.get(
+        "/jaarcijfers/{jaar:int}.csv",
+        operation_id="jaarcijfers_csv",
+        tags=["jaarcijfers"],
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}, **NIET_GEVONDEN},
+    )
+    def jaarcijfers_csv(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Response:
+        """The annual figures as CSV: one row per published number."""
+        return _bestand(rapportage, jaar, vraag, "csv")
+
+    @router.get(
+        "/jaarcijfers/{jaar:int}.xlsx",
+        operation_id="jaarcijfers_xlsx",
+        tags=["jaarcijfers"],
+        response_class=Response,
+        responses={200: {"content": {XLSX: {}}}, **NIET_GEVONDEN},
+    )
+    def jaarcijfers_xlsx(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Response:
+        """The annual figures as an Excel workbook, laid out as published, with a chart."""
+        return _bestand(rapportage, jaar, vraag, "xlsx")
+
+    @router.get(
+        "/jaarcijfers/{jaar:int}.html",
+        operation_id="jaarcijfers_html",
+        tags=["jaarcijfers"],
+        response_class=HTMLResponse,
+        responses=NIET_GEVONDEN,
+    )
+    def jaarcijfers_html(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Response:
+        """The annual figures as a printable page in the published layout, with charts."""
+        return _bestand(rapportage, jaar, vraag, "html")
+
+    @router.get(
+        "/jaarcijfers/{jaar:int}.pdf",
+        operation_id="jaarcijfers_pdf",
+        tags=["jaarcijfers"],
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}, **NIET_GEVONDEN},
+    )
+    def jaarcijfers_pdf(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Response:
+        """The annual figures as a PDF in the published layout, with charts."""
+        return _bestand(rapportage, jaar, vraag, "pdf")
+
+    @router.get(
+        "/jaarcijfers/{jaar:int}",
+        response_model=Jaarcijfers,
+        operation_id="jaarcijfers",
+        tags=["jaarcijfers"],
+        responses=NIET_GEVONDEN,
+    )
+    def jaarcijfers(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Any:
+        """The annual figures: totals, the previous year, per betrokkene, numbered tables."""
+        try:
+            return rapportage.jaarcijfers(
+                jaar,
+                peildatum=vraag.peildatum,
+                registratie_tot=vraag.grens(),
+                drempel=vraag.onderdrukking,
+            )
+        except GeenDefinitie as fout:
+            raise HTTPException(status_code=404, detail=str(fout)) from fout
+
+    @router.get(
+        "/zaken/{zaak_id}",
+        response_model=Zaak,
+        operation_id="get_zaak",
+        tags=["zaken"],
+        responses=NIET_GEVONDEN,
+    )
+    def get_zaak(zaak_id: UUID, rapportage: Rapporten, vraag: Annotated[ZaakVraag, Query()]) -> Any:
+        """The case as reporting knows it: its state on the peildatum and its timeline."""
+        try:
+            return rapportage.zaak(str(zaak_id), peildatum=vraag.peildatum)
+        except ZaakOnbekend as fout:
+            raise HTTPException(status_code=404, detail=str(fout)) from fout
 
     return router

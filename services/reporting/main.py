@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from services.reporting.api import build_router
+from services.reporting.index import Feitenindex
+from services.reporting.rapportage import Rapportage
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from services.reporting.web import build_web_router, static_files
@@ -35,19 +38,25 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = await runtime.connect_database()
-        facts = FactStore(engine)
+        index = Feitenindex()
+        facts = FactStore(engine, on_new_fact=index.voeg_toe)
         app.state.facts = facts
+        app.state.rapportage = Rapportage(index)
+        with ExitStack() as held:
+            # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
+            await asyncio.to_thread(held.enter_context, facts.in_use())
+            await asyncio.to_thread(index.voeg_toe_alle, facts.all_envelopes())
 
-        def record(delivery: Delivery) -> None:
-            facts.record(delivery)
+            def record(delivery: Delivery) -> None:
+                facts.record(delivery)
 
-        await runtime.connect_nats()
-        runtime.start_consumers([Subscription(source, record) for source in SOURCES])
-        try:
-            yield
-        finally:
-            await runtime.stop()
-            provider.shutdown()
+            await runtime.connect_nats()
+            runtime.start_consumers([Subscription(source, record) for source in SOURCES])
+            try:
+                yield
+            finally:
+                await runtime.stop()
+                provider.shutdown()
 
     app = FastAPI(
         title="Knooppunt reporting",

@@ -1,11 +1,15 @@
 """Reporting's own store: every integration event it consumed (facts), with positions.
 
 The figures are folded from these facts (see figures/); they can be dropped and rebuilt
-from the producers' streams at any time.
+from the producers' streams at any time (rebuild.py). A running reporting service holds a
+shared advisory lock on its database; a rebuild takes it exclusively, so the two never
+write at the same time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +23,10 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    delete,
+    func,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
@@ -62,12 +69,27 @@ def envelope(row: Any) -> dict[str, Any]:
     }
 
 
-class FactStore:
-    """Stores consumed events and the stream position in one transaction."""
+#: The advisory lock that keeps a rebuild and a running reporting service apart.
+LOCK_KEY = 0x4B4E_5250  # "KNRP"
 
-    def __init__(self, engine: Engine) -> None:
+
+class StoreInUse(RuntimeError):
+    """The facts are in use by a running reporting service (stop it before a rebuild)."""
+
+
+class FactStore:
+    """Stores consumed events and the stream position in one transaction.
+
+    ``on_new_fact`` is called with the envelope of every fact stored for the first time, after
+    its transaction committed (reporting keeps its in-memory index up to date with it).
+    """
+
+    def __init__(
+        self, engine: Engine, on_new_fact: Callable[[dict[str, Any]], object] | None = None
+    ) -> None:
         self.engine = engine
         self.positions = PositionStore(engine, positions)
+        self.on_new_fact = on_new_fact
 
     def record(self, delivery: Delivery) -> bool:
         """Store one delivered event; False if this position was processed before."""
@@ -80,7 +102,7 @@ class FactStore:
             ).scalar()
             if done is not None and delivery.sequence <= done:
                 return False
-            conn.execute(
+            stored = conn.execute(
                 insert(feiten)
                 .values(
                     event_id=event.event_id,
@@ -95,20 +117,57 @@ class FactStore:
                     sequence=delivery.sequence,
                 )
                 .on_conflict_do_nothing(index_elements=[feiten.c.event_id])
-            )
+                .returning(feiten)
+            ).first()
             self.positions.set(delivery.position_name, delivery.sequence, conn)
+        if stored is not None and self.on_new_fact is not None:
+            self.on_new_fact(envelope(stored))
         return True
 
-    def all_envelopes(self) -> list[dict[str, Any]]:
+    def all_envelopes(self) -> Iterator[dict[str, Any]]:
+        """Every stored fact as its envelope, in recorded order (streamed)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(feiten).order_by(feiten.c.recorded_at, feiten.c.event_id))
-            return [envelope(r) for r in rows]
-
-    def envelopes_of(self, zaak_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(feiten)
-                .where(feiten.c.zaak_id == zaak_id)
-                .order_by(feiten.c.recorded_at, feiten.c.event_id)
+            rows = conn.execution_options(yield_per=5000).execute(
+                select(feiten).order_by(feiten.c.recorded_at, feiten.c.event_id)
             )
-            return [envelope(r) for r in rows]
+            for row in rows:
+                yield envelope(row)
+
+    def count(self) -> int:
+        """How many facts are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(feiten)).scalar() or 0)
+
+    def clear(self) -> None:
+        """Drop every fact and every stream position (for a rebuild)."""
+        with self.engine.begin() as conn:
+            conn.execute(feiten.delete())
+            conn.execute(delete(positions).where(positions.c.name.like("stream:%")))
+
+    @contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Held by a running reporting service: a rebuild cannot start meanwhile."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock_shared(:key)"), {"key": LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock_shared(:key)"), {"key": LOCK_KEY})
+                conn.commit()
+
+    @contextmanager
+    def exclusively(self) -> Iterator[None]:
+        """Held by a rebuild; raises StoreInUse while a reporting service runs."""
+        with self.engine.connect() as conn:
+            taken = conn.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
+            ).scalar()
+            conn.commit()
+            if not taken:
+                raise StoreInUse("a reporting service is running on this database: stop it first")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                conn.commit()

@@ -17,7 +17,12 @@ from .definitie import (
 )
 from .envelope import Event, parse_envelope
 from .historie import Zaakhistorie
-from .jaarcijfers import bereken_jaarcijfers, jaarcijfers_uit_events, vorige_peildatum
+from .jaarcijfers import (
+    bereken_jaarcijfers,
+    jaarcijfers_uit_events,
+    meldingen_per_jaar,
+    vorige_peildatum,
+)
 from .model import (
     OPEN,
     STAGE_AFGESLOTEN,
@@ -57,6 +62,7 @@ __all__ = [
     "jaarcijfers_uit_events",
     "laad_definitie",
     "lees_definitie",
+    "meldingen_per_jaar",
     "noodfonds",
     "onderdruk",
     "onderdruk_jaarcijfers",

@@ -88,9 +88,14 @@ def parse_int(value: object) -> int | None:
     return None
 
 
+JA_NEE: Final[Mapping[str, bool]] = {"ja": True, "nee": False}
+
+
 def parse_bool(value: object) -> bool | None:
-    """A bool, or ``None`` when unknown."""
-    return value if isinstance(value, bool) else None
+    """A bool (``"ja"``/``"nee"`` as intake sends verblijfsrecht count too), or ``None``."""
+    if isinstance(value, bool):
+        return value
+    return JA_NEE.get(value) if isinstance(value, str) else None
 
 
 def parse_str(value: object) -> str | None:

@@ -6,7 +6,7 @@ which row all come from the :class:`~.definitie.Definitie` (JSON under definitio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -17,12 +17,41 @@ from .selectie import selecteer, voldoet
 from .suppression import onderdruk_jaarcijfers
 
 
-def vorige_peildatum(peildatum: date) -> date:
-    """The same relative peildatum one year earlier (29 February becomes 28 February)."""
+def vorige_peildatum(peildatum: date, jaren: int = 1) -> date:
+    """The same relative peildatum ``jaren`` years earlier (29 February becomes 28 February)."""
     try:
-        return peildatum.replace(year=peildatum.year - 1)
+        return peildatum.replace(year=peildatum.year - jaren)
     except ValueError:
-        return peildatum.replace(year=peildatum.year - 1, day=28)
+        return peildatum.replace(year=peildatum.year - jaren, day=28)
+
+
+def meldingen_per_jaar(
+    zaken_op: Callable[[date], Sequence[ZaakStaat]],
+    definitie: Definitie,
+    *,
+    jaar: int,
+    peildatum: date,
+    van_jaar: int,
+) -> list[dict[str, Any]]:
+    """Meldingen per onderwerp in each year from ``van_jaar`` to ``jaar``, oldest first.
+
+    Each year is taken as of the same relative peildatum (as the previous year in the
+    jaarcijfers is), so the series matches what each year's report showed or would show.
+    ``zaken_op(peildatum)`` gives the case projection as of a date.
+    """
+    reeks: list[dict[str, Any]] = []
+    for eerder in range(van_jaar, jaar + 1):
+        op = vorige_peildatum(peildatum, jaar - eerder)
+        eigen = [z for z in selecteer(zaken_op(op), definitie.populatie) if z.jaar == eerder]
+        reeks.append(
+            {
+                "jaar": eerder,
+                "peildatum": op.isoformat(),
+                "totaal": len(eigen),
+                "per_onderwerp": _per_onderwerp(eigen, definitie.onderwerpen),
+            }
+        )
+    return reeks
 
 
 def _per_onderwerp(zaken: Sequence[ZaakStaat], onderwerpen: Sequence[str]) -> dict[str, int]:

@@ -106,3 +106,23 @@ def onderdruk_jaarcijfers(rapport: Mapping[str, Any], drempel: int = 5) -> dict[
         )
     uit["onderdrukking"] = {"drempel": drempel, "teken": teken(drempel)}
     return uit
+
+
+def onderdruk_doorlooptijden(antwoord: Mapping[str, Any], drempel: int = 5) -> dict[str, Any]:
+    """A suppressed copy of lead times: a year or a summary over fewer than ``drempel`` cases
+    shows its count as ``"<drempel"`` and no days (a median of two cases gives them away)."""
+    uit = copy.deepcopy(dict(antwoord))
+    for regel in uit["per_jaar"]:
+        if _klein(int(regel["meldingen"]), drempel, onderdruk_nul=False):
+            regel["meldingen"] = teken(drempel)
+        for soort in ("verificatie", "terugkeer"):
+            samenvatting = regel[soort]
+            if _klein(int(samenvatting["aantal"]), drempel, onderdruk_nul=False):
+                regel[soort] = {
+                    "aantal": teken(drempel),
+                    "mediaan_dagen": None,
+                    "min_dagen": None,
+                    "max_dagen": None,
+                }
+    uit["onderdrukking"] = {"drempel": drempel, "teken": teken(drempel)}
+    return uit
