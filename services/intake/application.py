@@ -124,9 +124,11 @@ class IntakeApplication(ServiceApplication):
 
     def get_melding(self, zaak_id: UUID) -> Melding:
         try:
-            melding: Melding = self.repository.get(zaak_id)
+            melding: object = self.repository.get(zaak_id)
         except AggregateNotFoundError as exc:
             raise MeldingNotFound(f"melding {zaak_id} not found") from exc
+        if not isinstance(melding, Melding):  # an adviesvraag shares the event store
+            raise MeldingNotFound(f"melding {zaak_id} not found")
         return melding
 
     def corrigeer(

@@ -126,3 +126,13 @@ def test_an_adviesvraag_is_not_a_melding_and_a_melding_not_an_adviesvraag(
         adviesvragen.get(UUID(int=8))
     with pytest.raises(MeldingNotFound):
         statussen.status(vraag_id)
+
+
+def test_an_adviesvraag_id_is_not_a_melding_at_intake(
+    adviesvragen: Adviesvragen, intake: IntakeApplication
+) -> None:
+    vraag_id = adviesvragen.ontvang(
+        melder_org="vt", idempotency_key="a-9", verzoek=adviesvraag()
+    ).adviesvraag_id
+    with pytest.raises(MeldingNotFound):
+        intake.get_melding(vraag_id)
