@@ -8,7 +8,7 @@ import pytest
 
 from services.consular.application import ConsularApplication
 from services.consular.domain import OngeldigeWaarde, RegelGeschonden, ZaakNotFound
-from tests.unit.consular.conftest import ZAAK, Stromen
+from tests.unit.consular.fakes import ZAAK, Stromen
 
 TERUG = "teruggekeerd_met_ondersteuning"
 DATUM = date(2018, 5, 20)

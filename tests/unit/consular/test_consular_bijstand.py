@@ -15,7 +15,7 @@ from services.consular.domain import (
     VersieConflict,
     ZaakNotFound,
 )
-from tests.unit.consular.conftest import ZAAK, Stromen
+from tests.unit.consular.fakes import ZAAK, Stromen
 
 DATUM = date(2018, 4, 2)
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from services.consular.application import ConsularApplication
 from services.consular.domain import Wachtrij, wachtrij_id
-from tests.unit.consular.conftest import ZAAK, Stromen
+from tests.unit.consular.fakes import ZAAK, Stromen
 
 
 def test_a_melding_opens_the_case_with_its_classification(

@@ -8,7 +8,7 @@ from datetime import date
 from services.consular.application import ConsularApplication
 from services.consular.contracts import to_integration_event
 from shared.messaging import IntegrationEvent
-from tests.unit.consular.conftest import ZAAK, Stromen
+from tests.unit.consular.fakes import ZAAK, Stromen
 
 
 def _published(app: ConsularApplication) -> list[IntegrationEvent]:

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from services.consular.api import build_router
 from services.consular.application import ConsularApplication
 from shared.http import install_http_basics
-from tests.unit.consular.conftest import ZAAK, Stromen
+from tests.unit.consular.fakes import ZAAK, Stromen
 
 BIJSTAND = f"/v1/zaken/{ZAAK}/bijstand"
 AFLOOP = f"/v1/zaken/{ZAAK}/afloop"

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, uuid5
 from deploy.demo.to_envelopes import laad_dataset
 from services.consular.application import ConsularApplication
 from services.consular.contracts import to_integration_event
-from tests.unit.consular.conftest import Stromen
+from tests.unit.consular.fakes import Stromen
 
 DEMO = Path(__file__).parents[3] / "deploy" / "demo"
 VERIFICATIE = {"onderzoek_gestart", "geverifieerd", "afgesloten", "heropend"}

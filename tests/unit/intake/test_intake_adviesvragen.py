@@ -16,7 +16,7 @@ from services.intake.contracts import to_integration_event as melding_contract
 from services.intake.domain import MeldingNotFound, RegelGeschonden
 from services.intake.status import MeldingStatussen
 from shared.messaging import IntegrationEvent
-from tests.unit.intake.conftest import verzoek
+from tests.unit.intake.fakes import verzoek
 
 VRAAG = "Welke signalen wijzen op een voorgenomen huwelijk tijdens een vakantie?"
 

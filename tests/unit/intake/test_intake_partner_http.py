@@ -18,7 +18,7 @@ from services.intake.application import IntakeApplication
 from services.intake.status import MeldingStatussen
 from shared.context import Actor
 from shared.http import install_http_basics
-from tests.unit.intake.conftest import Verificatie, verzoek
+from tests.unit.intake.fakes import Verificatie, verzoek
 
 ADVIESVRAAG: dict[str, Any] = {
     "ontvangen_op": "2018-03-14",

@@ -12,7 +12,7 @@ from services.intake.application import IntakeApplication
 from services.intake.domain import MeldingNotFound
 from services.intake.status import InMemoryStatusStore, MeldingStatussen, Stadium
 from shared.context import Actor, current_actor
-from tests.unit.intake.conftest import Verificatie, verzoek
+from tests.unit.intake.fakes import Verificatie, verzoek
 
 
 def _meld(intake: IntakeApplication, key: str = "melding-0001") -> UUID:
