@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from deploy import cli_reporting
 from deploy.stack import SERVICES, Stack
 
 app = typer.Typer(
@@ -63,6 +64,9 @@ def run(
         typer.echo("Stopping ...")
         stack.stop()
         typer.echo("Stopped.")
+
+
+app.add_typer(cli_reporting.app, name="reporting")
 
 
 def main() -> None:

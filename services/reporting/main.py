@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from services.reporting.api import build_router
 from services.reporting.index import Feitenindex
 from services.reporting.rapportage import Rapportage
+from services.reporting.rebuild import SOURCES
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from services.reporting.web import build_web_router, static_files
@@ -21,7 +22,6 @@ from shared.runtime import ServiceRuntime, Subscription
 from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
-SOURCES = ["intake", "verification", "consular"]
 
 
 def create_app(
@@ -45,6 +45,11 @@ def create_app(
         with ExitStack() as held:
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())
+            if await asyncio.to_thread(facts.rebuild_interrupted):
+                raise RuntimeError(
+                    "a rebuild of reporting's facts was interrupted; the facts are incomplete: "
+                    "run `knooppunt reporting rebuild` again"
+                )
             await asyncio.to_thread(index.voeg_toe_alle, facts.all_envelopes())
 
             def record(delivery: Delivery) -> None:

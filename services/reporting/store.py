@@ -69,6 +69,9 @@ def envelope(row: Any) -> dict[str, Any]:
     }
 
 
+#: The position row that marks a rebuild under way (present until it completed).
+REBUILDING = "rebuild:under_way"
+
 #: The advisory lock that keeps a rebuild and a running reporting service apart.
 LOCK_KEY = 0x4B4E_5250  # "KNRP"
 
@@ -138,11 +141,21 @@ class FactStore:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(feiten)).scalar() or 0)
 
-    def clear(self) -> None:
-        """Drop every fact and every stream position (for a rebuild)."""
+    def begin_rebuild(self) -> None:
+        """Drop every fact and stream position, and mark the rebuild as under way."""
         with self.engine.begin() as conn:
             conn.execute(feiten.delete())
             conn.execute(delete(positions).where(positions.c.name.like("stream:%")))
+            self.positions.set(REBUILDING, 1, conn)
+
+    def end_rebuild(self) -> None:
+        """The replay is complete: the service may consume again."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(positions).where(positions.c.name == REBUILDING))
+
+    def rebuild_interrupted(self) -> bool:
+        """True when a rebuild began and did not finish (the facts are incomplete)."""
+        return self.positions.get(REBUILDING) > 0
 
     @contextmanager
     def in_use(self) -> Iterator[None]:

@@ -1,0 +1,107 @@
+"""`knooppunt reporting ...`: operating reporting's facts (rebuild) and its demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from deploy.stack import Stack
+from services.reporting.rebuild import Verslag, herbouw_met
+from services.reporting.settings import ReportingSettings
+from services.reporting.store import StoreInUse
+
+app = typer.Typer(
+    help="Reporting: rebuild its facts from the event streams.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
+
+
+def _luistert(url: str) -> bool:
+    deel = urlsplit(url)
+    try:
+        with socket.create_connection((deel.hostname or "127.0.0.1", deel.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _servers(data_dir: Path, stack: ExitStack) -> ReportingSettings:
+    """The configured servers; without DATABASE_URL/NATS_URL the dev stack's, started from
+    ``data_dir`` for the duration of the command when they are not running."""
+    settings = ReportingSettings()
+    if _luistert(settings.database_url) and _luistert(settings.nats_url):
+        return settings
+    if os.environ.get("DATABASE_URL") or os.environ.get("NATS_URL"):
+        raise typer.BadParameter("DATABASE_URL or NATS_URL does not answer")
+    console.print(f"Starting PostgreSQL and NATS from {data_dir} ...")
+    servers = Stack(data_dir=data_dir.resolve())
+    servers.start_servers()
+    stack.callback(servers.stop)
+    assert servers.database_url and servers.nats_url
+    return settings.model_copy(
+        update={"database_url": servers.database_url, "nats_url": servers.nats_url}
+    )
+
+
+def _toon(verslag: Verslag) -> None:
+    tabel = Table(title="Rebuilt from the streams")
+    tabel.add_column("stream")
+    tabel.add_column("messages", justify="right")
+    for stream, aantal in verslag.per_stream.items():
+        tabel.add_row(stream, str(aantal))
+    console.print(tabel)
+    console.print(f"facts before: {verslag.voor['feiten']}, after: {verslag.na['feiten']}")
+    if verslag.overgeslagen:
+        console.print(f"[yellow]{verslag.overgeslagen} messages were not events: skipped[/]")
+
+
+@app.command()
+def rebuild(
+    data_dir: Path = typer.Option(DATA_DIR, help="The dev stack's data (when no URLs are set)."),
+) -> None:
+    """Drop reporting's facts, replay the producers' streams, compare the figures."""
+    with ExitStack() as stack:
+        settings = _servers(data_dir, stack)
+        taken: dict[str, TaskID] = {}
+        with Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+
+            def voortgang(stream: str, gedaan: int, totaal: int) -> None:
+                if stream not in taken:
+                    taken[stream] = progress.add_task(stream, total=totaal)
+                progress.update(taken[stream], completed=gedaan)
+
+            try:
+                verslag = asyncio.run(herbouw_met(settings, voortgang=voortgang))
+            except StoreInUse as fout:
+                console.print(f"[red]{fout}[/] (stop `knooppunt run` or the reporting service)")
+                raise typer.Exit(2) from fout
+        _toon(verslag)
+        if verslag.verschillen:
+            console.print(f"[red]Figures differ after the rebuild:[/] {verslag.verschillen}")
+            raise typer.Exit(1)
+        console.print("[green]The rebuilt figures are identical to the ones before.[/]")

@@ -1,0 +1,183 @@
+"""Drop reporting's facts and rebuild them from the producers' JetStream streams.
+
+Reporting keeps only what it consumed, so it can always start over: every producer's stream
+holds its integration events from the first one on (PostgreSQL stays the system of record of
+each producer; JetStream is the replayable transport). A rebuild
+
+1. takes reporting's database exclusively (it refuses while a reporting service runs),
+2. computes the figures from the facts as they are,
+3. drops the facts and the stream positions, marking the rebuild as under way,
+4. replays each stream from its first message with an ordered (ephemeral) consumer, through
+   the same ``FactStore.record`` the service's consumers use,
+5. clears the mark, computes the figures again and reports any difference.
+
+The service's durable consumers are left alone: their acknowledged position can never be
+ahead of the replay, and whatever they deliver again is skipped by the recorded positions. A
+rebuild that is interrupted leaves its mark, and the service refuses to start on incomplete
+facts until a rebuild completed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from nats.aio.client import Client as NATS
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from services.reporting.index import Feitenindex
+from services.reporting.rapportage import GeenDefinitie, Rapportage
+from services.reporting.settings import ReportingSettings
+from services.reporting.store import FactStore, metadata
+from shared.consumer import Delivery
+from shared.db import ensure_schema, make_engine
+from shared.messaging import SUBJECT_ROOT, IntegrationEvent, connect, stream_name
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "reporting"
+SOURCES = ("intake", "verification", "consular")
+"""The producers reporting consumes."""
+
+Voortgang = Callable[[str, int, int], None]
+"""Called as (stream, messages replayed, messages in the stream)."""
+
+STATISTIEK_DIMENSIES = ("jaar", "onderwerp", "betrokkene", "uitkomst", "afloop", "stage")
+
+
+def cijfers(envelopes: Iterable[Mapping[str, Any]], vandaag: date) -> dict[str, Any]:
+    """The figures a rebuild compares: every year's jaarcijfers, statistics and lead times."""
+    index = Feitenindex()
+    index.voeg_toe_alle(envelopes)
+    rapportage = Rapportage(index, vandaag=lambda: vandaag)
+    uit: dict[str, Any] = {
+        "feiten": index.positie,
+        "statistieken": rapportage.statistiek(groepeer=STATISTIEK_DIMENSIES),
+        "doorlooptijden": rapportage.doorlooptijden(),
+    }
+    for jaar in sorted({z.jaar for z in index.zaken(vandaag)}):
+        try:
+            uit[f"jaarcijfers {jaar}"] = rapportage.jaarcijfers(jaar)
+        except GeenDefinitie:
+            continue
+    return uit
+
+
+@dataclass
+class Verslag:
+    """What a rebuild did and whether the figures came out the same."""
+
+    voor: dict[str, Any]
+    na: dict[str, Any]
+    per_stream: dict[str, int] = field(default_factory=dict)
+    overgeslagen: int = 0
+    """Messages that were not integration events (terminated by the consumers too)."""
+
+    @property
+    def verschillen(self) -> list[str]:
+        """The figures that differ before and after (empty: identical)."""
+        namen = sorted(set(self.voor) | set(self.na))
+        return [n for n in namen if _json(self.voor.get(n)) != _json(self.na.get(n))]
+
+
+def _json(waarde: object) -> str:
+    return json.dumps(waarde, sort_keys=True, default=str)
+
+
+async def _speel_af(
+    nc: NATS, facts: FactStore, source: str, voortgang: Voortgang | None
+) -> tuple[int, int]:
+    """Replay one producer's stream from its first message; (replayed, skipped)."""
+    js = nc.jetstream()
+    stream = stream_name(source)
+    try:
+        info = await js.stream_info(stream)
+    except NotFoundError:
+        log.info("stream %s does not exist: nothing to replay", stream)
+        return 0, 0
+    laatste, totaal = info.state.last_seq, info.state.messages
+    if voortgang:
+        voortgang(stream, 0, totaal)
+    if totaal == 0:
+        return 0, 0
+    sub = await js.subscribe(
+        f"{SUBJECT_ROOT}.{source}.>",
+        stream=stream,
+        ordered_consumer=True,
+        deliver_policy=DeliverPolicy.ALL,
+    )
+    gedaan = overgeslagen = 0
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=10)
+            except (NatsTimeoutError, TimeoutError) as exc:
+                raise RuntimeError(f"{stream}: no message after {gedaan} of {totaal}") from exc
+            volgnummer = msg.metadata.sequence.stream
+            try:
+                event = IntegrationEvent.from_json(msg.data, dict(msg.headers or {}))
+            except ValueError:
+                log.error("%s seq %s is not an integration event: skipped", stream, volgnummer)
+                overgeslagen += 1
+            else:
+                delivery = Delivery(event=event, stream=stream, sequence=volgnummer)
+                await asyncio.to_thread(facts.record, delivery)
+            gedaan += 1
+            if voortgang:
+                voortgang(stream, gedaan, totaal)
+            if volgnummer >= laatste:
+                return gedaan, overgeslagen
+    finally:
+        await sub.unsubscribe()
+
+
+async def herbouw(
+    facts: FactStore,
+    nc: NATS,
+    *,
+    vandaag: date | None = None,
+    voortgang: Voortgang | None = None,
+) -> Verslag:
+    """Rebuild reporting's facts from the streams; raises StoreInUse while reporting runs."""
+    dag = vandaag or date.today()
+    with facts.exclusively():
+        voor = await asyncio.to_thread(lambda: cijfers(facts.all_envelopes(), dag))
+        await asyncio.to_thread(facts.begin_rebuild)
+        per_stream: dict[str, int] = {}
+        overgeslagen = 0
+        for source in SOURCES:
+            gedaan, overgeslagen_hier = await _speel_af(nc, facts, source, voortgang)
+            per_stream[stream_name(source)] = gedaan
+            overgeslagen += overgeslagen_hier
+        await asyncio.to_thread(facts.end_rebuild)
+        na = await asyncio.to_thread(lambda: cijfers(facts.all_envelopes(), dag))
+    return Verslag(voor=voor, na=na, per_stream=per_stream, overgeslagen=overgeslagen)
+
+
+async def herbouw_met(
+    settings: ReportingSettings, *, voortgang: Voortgang | None = None
+) -> Verslag:
+    """Connect to reporting's database and to NATS as configured, and rebuild."""
+    engine = await asyncio.to_thread(make_engine, settings.database_url, SCHEMA, pool_size=2)
+    try:
+        await asyncio.to_thread(ensure_schema, engine, SCHEMA)
+        await asyncio.to_thread(metadata.create_all, engine)
+        nc = await connect(
+            settings.nats_url,
+            name="knooppunt-reporting-rebuild",
+            user=settings.nats_user,
+            password=settings.nats_password,
+        )
+        try:
+            return await herbouw(FactStore(engine), nc, voortgang=voortgang)
+        finally:
+            await nc.close()
+    finally:
+        engine.dispose()
