@@ -8,6 +8,7 @@ with the signed-in user's token (`Partners`). See docs/ui.md.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from services.reporting.settings import ReportingSettings
 from services.reporting.web.aanmelding import tokens_voor
-from services.reporting.web.bron import Bron, FeitenUitStore
+from services.reporting.web.bron import Bron
 from services.reporting.web.cijfers import build_cijfers_router
 from services.reporting.web.paginas import build_zaken_router
 from services.reporting.web.partners import Partners
@@ -43,20 +44,28 @@ def build_web_router(settings: ReportingSettings) -> APIRouter:
             verification_url=settings.verification_url,
             timeout=settings.ui_timeout_seconds,
         )
-        app.state.ui = Web(
+        app.state.ui = web = Web(
             settings=settings,
-            bron=Bron(FeitenUitStore(app.state.facts.engine)),
+            bron=Bron(app.state.rapportage),
             partners=partners,
             tokens=tokens_voor(settings),
             templates=maak_templates(),
         )
+        await asyncio.to_thread(web.bron.warm)
         try:
             yield
         finally:
             for client in clients:
                 client.close()
 
-    router = APIRouter(prefix="/ui", lifespan=lifespan, include_in_schema=False)
+    router = APIRouter(lifespan=lifespan, include_in_schema=False)
+    router.include_router(pagina_routes(), prefix="/ui")
+    return router
+
+
+def pagina_routes() -> APIRouter:
+    """The pages' routes, to be included with prefix /ui; they find their `Web` in app.state.ui."""
+    router = APIRouter(include_in_schema=False)
 
     @router.get("")
     @router.get("/")

@@ -1,170 +1,104 @@
-"""Where the pages read the cases: reporting's facts, kept in memory and folded per case.
+"""Where the pages read the cases: reporting's in-memory fact index and its reports.
 
-`Bron` reads only the facts stored since its last look, adds them to each case's history
-(figures.Zaakhistorie, which remembers its folds) and refolds only the cases that changed,
-so a page over 10,000 cases never folds 50,000 events again.
+The index (services/reporting/index.py) holds every fact per case and remembers its folds;
+`Bron` adds what only the pages need, the regieoverleg actions per case, kept up to date by
+reading just the facts added since its last look, and today's cases newest first.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select
-
-from services.reporting.figures import (
-    Zaakhistorie,
-    ZaakStaat,
-    bereken_jaarcijfers,
-    laad_definitie,
-    parse_envelope,
-    staten,
-    vorige_peildatum,
-    zaken_van,
-)
-from services.reporting.store import envelope, feiten
+from services.reporting.figures import ZaakStaat
+from services.reporting.index import Feitenindex
+from services.reporting.rapportage import Rapportage
 from services.reporting.web.tijdlijn import Actie, acties_per_zaak, gaat_over
 
 Envelope = Mapping[str, Any]
-Positie = Mapping[str, int]
-"""How far the pages have read: the last sequence per stream."""
+
+OVERLEG_EVENTS = frozenset({"regieoverleg_gehouden", "actie_afgerond"})
 
 
-class Feiten(Protocol):
-    """What the pages need of reporting's store: the facts stored after a position."""
-
-    def sinds(self, positie: Positie) -> tuple[Positie, list[Envelope]]:
-        """The facts stored after `positie`, and the position after the last of them."""
-        ...
-
-
-class FeitenUitStore:
-    """The facts in reporting's own table, read incrementally per stream."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def sinds(self, positie: Positie) -> tuple[Positie, list[Envelope]]:
-        nieuw = [
-            and_(feiten.c.stream == stream, feiten.c.sequence > sequence)
-            for stream, sequence in positie.items()
+def _zaak_ids(envelope: Envelope) -> list[str]:
+    if envelope.get("event_type") == "regieoverleg_gehouden":
+        data = envelope.get("data")
+        zaken = data.get("zaken") if isinstance(data, Mapping) else None
+        return [
+            str(z["zaak_id"]) for z in zaken or [] if isinstance(z, Mapping) and z.get("zaak_id")
         ]
-        if positie:
-            nieuw.append(feiten.c.stream.not_in(list(positie)))
-        query = select(feiten).order_by(feiten.c.stream, feiten.c.sequence)
-        if nieuw:
-            query = query.where(or_(*nieuw))
-        with self.engine.connect() as conn:
-            rows = list(conn.execute(query))
-        verder = dict(positie)
-        for row in rows:
-            verder[row.stream] = max(verder.get(row.stream, 0), row.sequence)
-        return verder, [envelope(row) for row in rows]
-
-
-@dataclass
-class _Stand:
-    positie: Positie = field(default_factory=dict)
-    versie: int = 0
-    vandaag: date = date.min
-    envelopes: dict[str, list[Envelope]] = field(default_factory=lambda: defaultdict(list))
-    historie: dict[str, Zaakhistorie] = field(default_factory=dict)
-    zaken: dict[str, ZaakStaat] = field(default_factory=dict)
-    acties: dict[str, list[Actie]] = field(default_factory=dict)
-    nieuwste_eerst: list[ZaakStaat] = field(default_factory=list)
-    cijfers: dict[tuple[int, date], tuple[int, dict[str, Any], list[ZaakStaat]]] = field(
-        default_factory=dict
-    )
+    zaak_id = envelope.get("zaak_id")
+    return [str(zaak_id)] if zaak_id else []
 
 
 class Bron:
-    """Today's cases and actions, refreshed from the facts before each read (thread-safe)."""
+    """Today's cases, their actions and timelines, and the figures (thread-safe)."""
 
-    def __init__(self, feiten: Feiten, *, vandaag: Callable[[], date] = date.today) -> None:
-        self.feiten = feiten
+    def __init__(self, rapportage: Rapportage, *, vandaag: Callable[[], date] = date.today) -> None:
+        self.rapportage = rapportage
+        self.index: Feitenindex = rapportage.index
         self.vandaag = vandaag
-        self._stand = _Stand()
         self._slot = threading.Lock()
+        self._positie = 0
+        self._acties: dict[str, list[Actie]] = {}
 
-    def _ververs(self) -> _Stand:
+    def warm(self) -> None:
+        """Fold every case once at start-up, so the first page is as quick as the next."""
+        self.zaken()
+        self.acties()
+
+    def acties(self) -> Mapping[str, Sequence[Actie]]:
+        """The regieoverleg actions per case (refolded only for cases with new ones)."""
         with self._slot:
-            stand = self._stand
-            positie, nieuw = self.feiten.sinds(stand.positie)
-            vandaag = self.vandaag()
-            if not nieuw and vandaag == stand.vandaag:
-                return stand
-            geraakt: dict[str, list[Any]] = defaultdict(list)
-            for ruw in nieuw:
-                event = parse_envelope(ruw)
-                if event is None:
-                    continue
-                for zaak_id in zaken_van(event):
-                    stand.envelopes[zaak_id].append(ruw)
-                    geraakt[zaak_id].append(event)
-            for zaak_id, events in geraakt.items():
-                stand.historie.setdefault(zaak_id, Zaakhistorie(zaak_id)).voeg_toe_alle(events)
-                self._acties(stand, zaak_id)
-            opnieuw = stand.historie if vandaag != stand.vandaag else geraakt
-            for zaak_id in opnieuw:
-                staat = stand.historie[zaak_id].staat(vandaag)
-                if staat is None:
-                    stand.zaken.pop(zaak_id, None)
+            positie, nieuw = self.index.sinds(self._positie)
+            geraakt = {
+                zaak_id
+                for envelope in nieuw
+                if envelope.get("event_type") in OVERLEG_EVENTS
+                for zaak_id in _zaak_ids(envelope)
+            }
+            for zaak_id in geraakt:
+                acties = acties_per_zaak(self.index.feiten_van(zaak_id)).get(zaak_id)
+                if acties:
+                    self._acties[zaak_id] = acties
                 else:
-                    stand.zaken[zaak_id] = staat
-            stand.positie = positie
-            stand.vandaag = vandaag
-            stand.versie += 1
-            stand.nieuwste_eerst = sorted(
-                stand.zaken.values(), key=lambda z: (z.gemeld_op, z.referentie or ""), reverse=True
-            )
-            return stand
-
-    @staticmethod
-    def _acties(stand: _Stand, zaak_id: str) -> None:
-        acties = acties_per_zaak(stand.envelopes[zaak_id]).get(zaak_id)
-        if acties:
-            stand.acties[zaak_id] = acties
-        else:
-            stand.acties.pop(zaak_id, None)
+                    self._acties.pop(zaak_id, None)
+            self._positie = positie
+            return self._acties
 
     def zaken(self) -> Sequence[ZaakStaat]:
         """Every melding as of today, newest first (withdrawn ones left out)."""
-        return self._ververs().nieuwste_eerst
-
-    def acties(self) -> Mapping[str, Sequence[Actie]]:
-        """The regieoverleg actions per case."""
-        return self._ververs().acties
+        vandaag = self.vandaag()
+        return self.index.onthoud(
+            ("pagina's: nieuwste eerst", vandaag),
+            lambda: sorted(
+                self.index.zaken(vandaag),
+                key=lambda z: (z.gemeld_op, z.referentie or ""),
+                reverse=True,
+            ),
+        )
 
     def zaak(self, zaak_id: str) -> ZaakStaat | None:
-        return self._ververs().zaken.get(zaak_id)
+        """One case as of today (None: not a melding, or not known here yet)."""
+        return self.index.zaak(zaak_id, self.vandaag())
 
     def gebeurtenissen(self, zaak_id: str) -> list[Envelope]:
         """The facts about one case, including the regieoverleggen that discussed it."""
-        stand = self._ververs()
-        return [e for e in stand.envelopes.get(zaak_id, []) if gaat_over(e, zaak_id)]
+        return [e for e in self.index.feiten_van(zaak_id) if gaat_over(e, zaak_id)]
 
     def jaarcijfers(self, jaar: int, peildatum: date) -> tuple[dict[str, Any], list[ZaakStaat]]:
-        """The jaarcijfers of `jaar` as of `peildatum`, and every case as of that date."""
-        stand = self._ververs()
-        with self._slot:  # folds are remembered inside the histories: one folder at a time
-            bewaard = stand.cijfers.get((jaar, peildatum))
-            if bewaard is not None and bewaard[0] == stand.versie:
-                return bewaard[1], bewaard[2]
-            historie = list(stand.historie.values())
-            zaken = staten(historie, peildatum)
-            vorig = staten(historie, vorige_peildatum(peildatum))
-            rapport = bereken_jaarcijfers(
-                zaken, vorig, laad_definitie(jaar), jaar=jaar, peildatum=peildatum
-            )
-            if len(stand.cijfers) >= 32:
-                stand.cijfers.clear()
-            stand.cijfers[(jaar, peildatum)] = (stand.versie, rapport, zaken)
-            return rapport, zaken
+        """The jaarcijfers of `jaar` as of `peildatum`, and every case as of that date.
+
+        Raises rapportage.GeenDefinitie for a year no definition covers."""
+        rapport = self.rapportage.jaarcijfers(jaar, peildatum=peildatum)
+        return rapport, self.index.zaken(peildatum)
+
+    def bestand(self, formaat: str, jaar: int, peildatum: date) -> str | bytes:
+        """The jaarcijfers as a csv, xlsx or pdf file (reporting's own exports)."""
+        return self.rapportage.jaarcijfers_als(formaat, jaar, peildatum=peildatum)
 
     def wacht_op(
         self, voorwaarde: Callable[[Envelope], bool], zaak_id: str, seconden: float

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.reporting.figures import ZaakStaat
+from services.reporting.figures import ZaakStaat, beschikbare_definities
+from services.reporting.rapportage import GeenDefinitie
 from services.reporting.web import labels
 from services.reporting.web.aanmelding import Aangemeld
 from services.reporting.web.grafieken import Grafiek, Reeks, gestapeld
@@ -19,6 +20,12 @@ from services.reporting.web.rechten import rechten_van
 from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
 
 DOWNLOADS = (("csv", "Download CSV"), ("xlsx", "Download Excel (XLSX)"), ("pdf", "Download PDF"))
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
 UITKOMSTEN = (
     "vastgesteld",
     "niet_vastgesteld",
@@ -29,16 +36,17 @@ UITKOMSTEN = (
 )
 
 
-def per_jaar(zaken: Sequence[ZaakStaat], tot_jaar: int) -> Grafiek:
-    """Meldingen per onderwerp in each year up to `tot_jaar`, as known on the peildatum."""
-    jaren = sorted({z.jaar for z in zaken if z.jaar <= tot_jaar}) or [tot_jaar]
-    jaren = list(range(jaren[0], tot_jaar + 1))
-    telling = Counter((z.jaar, z.onderwerp) for z in zaken)
-    onderwerpen = [o for o in labels.ONDERWERP if any(telling[(j, o)] for j in jaren)]
+def per_jaar(rapport: Mapping[str, Any]) -> Grafiek:
+    """Meldingen per onderwerp in the years up to the report's, each as of its peildatum."""
+    reeks = [r for r in rapport.get("meldingen_per_jaar") or [] if isinstance(r, Mapping)]
+    onderwerpen = [o for o in labels.ONDERWERP if any(r["per_onderwerp"].get(o) for r in reeks)]
     return gestapeld(
         "Meldingen per onderwerp per jaar",
-        [str(j) for j in jaren],
-        [Reeks(labels.ONDERWERP[o], [telling[(j, o)] for j in jaren]) for o in onderwerpen],
+        [str(r["jaar"]) for r in reeks],
+        [
+            Reeks(labels.ONDERWERP[o], [int(r["per_onderwerp"].get(o) or 0) for r in reeks])
+            for o in onderwerpen
+        ],
     )
 
 
@@ -67,6 +75,7 @@ def _datum(tekst: str | None, standaard: date) -> date:
 
 def build_cijfers_router() -> APIRouter:
     router = APIRouter()
+    eerste_jaar = min(d.jaar for d in beschikbare_definities())
 
     @router.get("/cijfers", response_model=None)
     def cijfers(
@@ -86,8 +95,18 @@ def build_cijfers_router() -> APIRouter:
             meldingen.append(Melding(f"Kies een jaar tot en met {vandaag.year}.", "fout"))
             gekozen = vandaag.year - 1
         peil = _datum(peildatum, min(date(gekozen, 12, 31), vandaag))
-        rapport, zaken = web.bron.jaarcijfers(gekozen, peil)
-        jaren = list(range(vandaag.year, 2009, -1))
+        jaren = list(range(vandaag.year, eerste_jaar - 1, -1))
+        try:
+            rapport, zaken = web.bron.jaarcijfers(gekozen, peil)
+        except GeenDefinitie:
+            return foutpagina(
+                request,
+                sessie,
+                404,
+                "Geen jaarcijfers",
+                f"Voor {gekozen} zijn geen jaarcijfers gedefinieerd; kies {eerste_jaar} of later.",
+                "/ui/cijfers",
+            )
         return render(
             request,
             "cijfers.html",
@@ -97,7 +116,7 @@ def build_cijfers_router() -> APIRouter:
                 "jaren": jaren,
                 "peildatum": peil,
                 "cijfers": rapport,
-                "per_jaar": per_jaar(zaken, gekozen),
+                "per_jaar": per_jaar(rapport),
                 "uitkomsten": uitkomsten(zaken, gekozen),
                 "downloads": DOWNLOADS,
             },
@@ -120,12 +139,14 @@ def build_cijfers_router() -> APIRouter:
         if formaat not in dict(DOWNLOADS):
             return foutpagina(request, sessie, 404, "Onbekend formaat", "Kies CSV, XLSX of PDF.")
         peil = _datum(peildatum, date(jaar, 12, 31))
-        rapport, _ = web.bron.jaarcijfers(jaar, peil)
-        inhoud, media_type = exporteer(rapport, formaat)
+        try:
+            inhoud = web.bron.bestand(formaat, jaar, peil)
+        except GeenDefinitie:
+            return foutpagina(request, sessie, 404, "Geen jaarcijfers", f"Niet voor {jaar}.")
         naam = f"jaarcijfers-{jaar}-peildatum-{peil.isoformat()}.{formaat}"
         return Response(
             inhoud,
-            media_type=media_type,
+            media_type=MEDIA_TYPES[formaat],
             headers={
                 "Content-Disposition": f'attachment; filename="{naam}"',
                 "Cache-Control": "no-store",
@@ -133,8 +154,3 @@ def build_cijfers_router() -> APIRouter:
         )
 
     return router
-
-
-def exporteer(rapport: dict[str, Any], formaat: str) -> tuple[bytes, str]:
-    """The report as a file; placeholder until reporting's own exports are wired in."""
-    raise NotImplementedError(formaat)
