@@ -1,0 +1,132 @@
+"""Reporting's facts can be dropped and rebuilt from the streams: the figures stay identical.
+
+The reference data set's integration events are published on the real JetStream streams as
+their producers would; reporting consumes them into the real PostgreSQL, answers, and is then
+rebuilt from the streams by the same code `knooppunt reporting rebuild` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from nats.aio.client import Client as NATS
+from sqlalchemy import func, select
+
+from deploy.demo.to_envelopes import dataset_envelopes
+from services.reporting.main import create_app
+from services.reporting.rebuild import herbouw, herbouw_met
+from services.reporting.settings import ReportingSettings
+from services.reporting.store import FactStore, StoreInUse, feiten, metadata
+from shared.db import ensure_schema, make_engine
+from shared.messaging import IntegrationEvent, ensure_stream
+from tests.helpers import eventually, serving
+
+pytestmark = pytest.mark.integration
+
+VRAGEN = (
+    "/v1/jaarcijfers/2018",
+    "/v1/jaarcijfers/2019?peildatum=2019-06-30&onderdrukking=5",
+    "/v1/jaarcijfers/2018.csv",
+    "/v1/jaarcijfers/2018?peildatum=2019-06-30",
+    "/v1/jaarcijfers/2018?registratie_tot=2019-01-15",
+    "/v1/statistieken?peildatum=2019-06-16&groepeer=jaar&groepeer=stage&groepeer=onderwerp",
+    "/v1/doorlooptijden?peildatum=2019-12-31",
+    "/v1/noodfonds?peildatum=2019-12-31",
+    "/v1/consulaire-bijstand?peildatum=2019-12-31&per=land",
+)
+
+
+def _event(envelope: Mapping[str, Any]) -> IntegrationEvent:
+    return IntegrationEvent(
+        event_id=envelope["event_id"],
+        event_type=envelope["event_type"],
+        source=envelope["source"],
+        zaak_id=envelope["zaak_id"],
+        recorded_at=datetime.fromisoformat(envelope["recorded_at"]),
+        data=dict(envelope["data"]),
+        recorded_by=envelope["recorded_by"],
+    )
+
+
+@pytest.fixture
+async def gepubliceerd(nats_client: NATS) -> int:
+    """The data set's events on the INTAKE, VERIFICATION and CONSULAR streams."""
+    js = nats_client.jetstream()
+    for source in ("intake", "verification", "consular"):
+        await ensure_stream(js, source)
+    envelopes = dataset_envelopes()
+    for envelope in envelopes:
+        event = _event(envelope)
+        await js.publish(event.subject, event.to_json(), headers=event.headers())
+    return len(envelopes)
+
+
+@pytest.fixture
+def settings(database_url: str, nats_url: str) -> ReportingSettings:
+    return ReportingSettings(database_url=database_url, nats_url=nats_url, environment="test")
+
+
+@pytest.fixture
+def facts(database_url: str) -> AsyncIterator[FactStore]:
+    engine = make_engine(database_url, "reporting")
+    ensure_schema(engine, "reporting")
+    metadata.create_all(engine)
+    yield FactStore(engine)
+    engine.dispose()
+
+
+def _aantal(store: FactStore) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(feiten)).scalar() or 0)
+
+
+async def _antwoorden(client: httpx.AsyncClient) -> dict[str, Any]:
+    antwoorden = {}
+    for vraag in VRAGEN:
+        response = await client.get(vraag)
+        assert response.status_code == 200, (vraag, response.text)
+        antwoorden[vraag] = response.text if ".csv" in vraag else response.json()
+    return antwoorden
+
+
+async def test_rebuilt_figures_are_identical_to_the_live_ones(
+    settings: ReportingSettings, facts: FactStore, gepubliceerd: int, nats_client: NATS
+) -> None:
+    async with serving(create_app(settings)) as reporting:
+
+        async def alles_binnen() -> bool:
+            return _aantal(facts) == gepubliceerd
+
+        await eventually(alles_binnen, within=120, what="every event consumed by reporting")
+        live = await _antwoorden(reporting)
+        with pytest.raises(StoreInUse):
+            await herbouw(facts, nats_client)
+
+    assert live["/v1/jaarcijfers/2018"]["totaal"] == 57
+    assert live["/v1/jaarcijfers/2018"]["vorig_jaar"]["totaal"] == 38
+
+    verslag = await herbouw_met(settings)
+    assert verslag.verschillen == []
+    assert sum(verslag.per_stream.values()) == gepubliceerd
+    assert verslag.na["feiten"] == verslag.voor["feiten"] == gepubliceerd
+    assert _aantal(facts) == gepubliceerd
+
+    async with serving(create_app(settings)) as reporting:
+        assert await _antwoorden(reporting) == live
+
+
+async def test_reporting_refuses_to_start_on_an_interrupted_rebuild(
+    settings: ReportingSettings, facts: FactStore
+) -> None:
+    facts.begin_rebuild()
+    with pytest.raises(RuntimeError, match=r"rebuild .* was interrupted"):
+        async with serving(create_app(settings)):
+            pass
+    facts.end_rebuild()
+    async with serving(create_app(settings)) as reporting:
+        response = await reporting.get("/v1/statistieken", params={"peildatum": "2018-12-31"})
+        assert response.json()["totaal"] == 0
