@@ -71,7 +71,11 @@ def get_adviesvragen(request: Request) -> Adviesvragen:
 
 
 def get_actor(request: Request) -> Actor:
-    return current_actor.get() or request.app.state.anonymous_actor
+    """The caller (set by the security middleware; a test app may name an anonymous one)."""
+    actor = current_actor.get() or getattr(request.app.state, "anonymous_actor", None)
+    if not isinstance(actor, Actor):
+        raise HTTPException(status_code=401, detail="not authenticated")
+    return actor
 
 
 App = Annotated[Adviesvragen, Depends(get_adviesvragen)]

@@ -42,12 +42,12 @@ def wekker() -> Wekker:
 
 
 @pytest.fixture
-async def client(
+def web(
     intake: IntakeApplication,
     adviesvragen: Adviesvragen,
     statussen: MeldingStatussen,
     wekker: Wekker,
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> FastAPI:
     web = FastAPI()
     install_http_basics(web, tracer=TracerProvider().get_tracer("test"), max_body_bytes=16384)
     web.include_router(build_status_router())
@@ -56,6 +56,11 @@ async def client(
     web.state.adviesvragen = adviesvragen
     web.state.meldingstatussen = statussen
     web.state.anonymous_actor = Actor(org="onbekend", rol="onbekend", user="onbekend")
+    return web
+
+
+@pytest.fixture
+async def client(web: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=web)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
@@ -174,3 +179,14 @@ async def test_the_new_routes_are_documented_with_an_example(client: httpx.Async
     assert set(ops) == {"get_melding_status", "ontvang_adviesvraag", "get_adviesvraag"}
     assert all(op["description"] for op in ops.values())
     assert spec["components"]["schemas"]["AdviesvraagCreate"]["examples"]
+
+
+async def test_an_adviesvraag_needs_a_known_caller(
+    client: httpx.AsyncClient, web: FastAPI, intake: IntakeApplication
+) -> None:
+    del web.state.anonymous_actor
+    response = await client.post(
+        "/v1/adviesvragen", json=ADVIESVRAAG, headers={"Idempotency-Key": "advies-0005"}
+    )
+    assert response.status_code == 401
+    assert intake.recorder.max_notification_id() is None
