@@ -48,7 +48,7 @@ def _post(url: str, body: dict[str, Any], key: str) -> dict[str, Any]:
     return dict(response.json())
 
 
-def signed_in(stack: Stack, org: str = "lkha", rol: str = "coordinator") -> httpx.Client:
+def signed_in(stack: Stack, als: str = "lkha:coordinator") -> httpx.Client:
     """An HTTP client signed in to the pages through the development sign-in form."""
     client = httpx.Client(base_url=stack.url("reporting"), timeout=10, follow_redirects=True)
     form = client.get("/ui/aanmelden")
@@ -56,7 +56,7 @@ def signed_in(stack: Stack, org: str = "lkha", rol: str = "coordinator") -> http
     assert csrf, form.text
     response = client.post(
         "/ui/aanmelden",
-        data={"csrf": csrf[1], "volgende": "/ui/zaken", "org": org, "rol": rol, "user": "t.test"},
+        data={"csrf": csrf[1], "volgende": "/ui/zaken", "als": als, "user": "t.test"},
     )
     assert response.status_code == 200 and "/ui/zaken" in str(response.url), response.text
     return client

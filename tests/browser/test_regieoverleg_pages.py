@@ -23,14 +23,11 @@ def cases(stack: Stack) -> Cases:
     return load_cases(stack)
 
 
-def sign_in(
-    page: Page, *, org: str = "lkha", rol: str = "coordinator", user: str = "j.jansen"
-) -> None:
+def sign_in(page: Page, als: str = "lkha:coordinator", user: str = "j.jansen") -> None:
     """The development sign-in page, reached by asking for the agenda."""
     page.goto("/ui/agenda")
     expect(page).to_have_url(re.compile(r"/ui/aanmelden\?volgende=/ui/agenda"))
-    page.get_by_label("Organisatie").select_option(org)
-    page.get_by_label("Rol").select_option(rol)
+    page.get_by_label("Aanmelden als").select_option(als)
     page.get_by_label("Gebruikersnaam").fill(user)
     page.get_by_role("button", name="Aanmelden", exact=True).click()
 

@@ -138,11 +138,17 @@ def agendapunt(
 
 
 def secties(
-    agenda: Mapping[str, Any], datum: date, zaak: Callable[[str], ZaakStaat | None]
+    agenda: Mapping[str, Any],
+    datum: date,
+    zaak: Callable[[str], ZaakStaat | None],
+    zichtbaar: Callable[[str], bool] = lambda _: True,
 ) -> list[Sectie]:
-    """The agenda in three parts; a case is in each part it has a reason for."""
+    """The agenda in three parts; a case is in each part it has a reason for. Cases the
+    user may not see are left out."""
     punten: Sequence[Agendapunt] = [
-        p for p in (agendapunt(z, datum, zaak) for z in agenda.get("zaken") or []) if p is not None
+        p
+        for p in (agendapunt(z, datum, zaak) for z in agenda.get("zaken") or [])
+        if p is not None and zichtbaar(p.rij.zaak_id)
     ]
     uitkomst = []
     for reden, titel, uitleg, leeg in SECTIES:

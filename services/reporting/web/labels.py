@@ -160,8 +160,8 @@ INSTANTIES: Final = tuple(str(o) for o in Organisatie)
 
 ROL: Final[Mapping[str, str]] = {
     "coordinator": "coördinator",
-    "casemanager": "casemanager",
-    "consulair": "consulair medewerker",
+    "lkha_medewerker": "medewerker",
+    "bz_consulair": "consulair medewerker",
     "melder": "melder",
     "beleid": "beleid en statistiek",
     "auditor": "auditor",

@@ -26,14 +26,6 @@ from services.reporting.web.toegang import Formulier, veld
 from services.reporting.web.weergave import Melding, Web, WebDeps, foutpagina, render
 from services.reporting.web.zakenlijst import Filter, filter_zaken, keuzes, zaakrij
 
-DOELEN = (
-    ("regieoverleg", "Voorbereiden of houden van het regieoverleg"),
-    ("contact_betrokkene", "Contact opnemen met de betrokkene"),
-    ("consulaire_bijstand", "Consulaire bijstand verlenen"),
-    ("terugkeer", "Terugkeer of opvang regelen"),
-)
-"""Purposes a coordinator can state for reading personal data (intake logs the choice)."""
-
 PERSOONSVELDEN = (
     ("naam", "Naam"),
     ("geboortedatum", "Geboortedatum"),
@@ -132,8 +124,9 @@ def zaakpagina(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The case page: actions, timeline, the regieoverleg form and personal data on request."""
+    rechten = rechten_van(sessie.actor)
     zaak = web.bron.zaak(zaak_id)
-    if zaak is None:
+    if zaak is None or not rechten.ziet(zaak):
         return _onbekend(request, sessie, zaak_id)
     vandaag = web.bron.vandaag()
     envelopes = web.bron.gebeurtenissen(zaak_id)
@@ -155,8 +148,8 @@ def zaakpagina(
             "overleg": overleg or Overlegformulier.leeg(f"ui-{uuid.uuid4()}", vandaag),
             "persoonsgegevens": persoonsgegevens,
             "persoonsvelden": PERSOONSVELDEN,
-            "doel": dict(DOELEN).get(doel or "", doel),
-            "doelen": DOELEN,
+            "doel": dict(rechten.doelen).get(doel or "", doel),
+            "doelen": rechten.doelen,
         },
         sessie=sessie,
         status_code=status_code,
@@ -202,13 +195,19 @@ def build_zaken_router() -> APIRouter:
                 meldingen=[_uitleg(fout)],
             )
         vorig = antwoord.get("vorig_overleg_datum")
+        rechten = rechten_van(sessie.actor)
+
+        def zichtbaar(zaak_id: str) -> bool:
+            zaak = web.bron.zaak(zaak_id)
+            return rechten.alle_zaken or (zaak is not None and rechten.ziet(zaak))
+
         return render(
             request,
             "agenda.html",
             {
                 "pagina": "agenda",
                 "datum": dag,
-                "secties": secties(antwoord, dag, web.bron.zaak),
+                "secties": secties(antwoord, dag, web.bron.zaak, zichtbaar),
                 "vorig_overleg": date.fromisoformat(vorig) if isinstance(vorig, str) else None,
             },
             sessie=sessie,
@@ -239,7 +238,10 @@ def build_zaken_router() -> APIRouter:
             referentie=referentie or None,
             pagina=int(pagina) if pagina.isdigit() else 1,
         )
+        rechten = rechten_van(sessie.actor)
         alle, acties = web.bron.zaken(), web.bron.acties()
+        if not rechten.alle_zaken:
+            alle = [z for z in alle if rechten.ziet(z)]
         opties = keuzes(alle, acties)
         return render(
             request,
@@ -270,7 +272,7 @@ def build_zaken_router() -> APIRouter:
         """Record a regieoverleg about this case at verification, then show the case again."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).zaken:
+        if not rechten_van(sessie.actor).vastleggen:
             return _geen_toegang(request, sessie)
         ingevuld, invoer = lees_overleg(form)
         if invoer is None:
@@ -329,7 +331,7 @@ def build_zaken_router() -> APIRouter:
         """Mark a regieoverleg action done at verification."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).zaken:
+        if not rechten_van(sessie.actor).vastleggen:
             return _geen_toegang(request, sessie)
         afronding = lees_afronding(form)
         if afronding is None:
@@ -369,11 +371,12 @@ def build_zaken_router() -> APIRouter:
         """Show the personal data for a stated purpose; intake authorises and logs the read."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).persoonsgegevens:
+        rechten = rechten_van(sessie.actor)
+        if not rechten.persoonsgegevens:
             melding = Melding("Uw rol heeft geen recht op persoonsgegevens.", "fout")
             return zaakpagina(request, web, sessie, zaak_id, meldingen=[melding], status_code=403)
         doel = veld(form, "doel")
-        if doel not in dict(DOELEN):
+        if doel not in dict(rechten.doelen):
             melding = Melding("Kies het doel van de inzage.", "fout")
             return zaakpagina(request, web, sessie, zaak_id, meldingen=[melding], status_code=422)
         try:

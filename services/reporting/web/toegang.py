@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from services.reporting.web import labels
 from services.reporting.web.aanmelding import (
     COOKIE,
     CSRF_COOKIE,
@@ -20,8 +19,15 @@ from services.reporting.web.aanmelding import (
 from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
 from shared.context import Actor
 
-ROLLEN = ("coordinator", "casemanager", "consulair", "beleid", "auditor")
-"""The roles the development sign-in offers."""
+ALS = {
+    "lkha:coordinator": "LKHA, coördinator",
+    "lkha:lkha_medewerker": "LKHA, medewerker",
+    "bz:bz_consulair": "BZ, consulair medewerker",
+    "bz:beleid": "Beleid en statistiek (alleen cijfers)",
+    "lkha:auditor": "Auditor",
+    "veilig_thuis:melder": "Melder (Veilig Thuis)",
+}
+"""Who one can sign in as in development: org and rol together, as the tokens pair them."""
 
 
 async def formulier(request: Request) -> FormData:
@@ -53,8 +59,7 @@ def build_aanmeld_router() -> APIRouter:
                 "volgende": veilig_volgende(volgende),
                 "ontwikkeling": web.tokens.mag_maken,
                 "omgeving": web.settings.environment,
-                "organisaties": labels.INSTANTIES,
-                "rollen": ROLLEN,
+                "als": ALS,
             },
             sessie=None,
             status_code=status,
@@ -89,9 +94,10 @@ def build_aanmeld_router() -> APIRouter:
             if token:
                 web.tokens.lees(token)
             elif web.tokens.mag_maken:
-                org, rol, user = (veld(form, n) for n in ("org", "rol", "user"))
-                if org not in labels.INSTANTIES or rol not in ROLLEN or not user:
-                    raise ValueError("kies een organisatie en een rol en vul een naam in")
+                als, user = veld(form, "als"), veld(form, "user")
+                if als not in ALS or not user:
+                    raise ValueError("kies als wie u zich aanmeldt en vul een naam in")
+                org, _, rol = als.partition(":")
                 token = web.tokens.maak(Actor(org=org, rol=rol, user=user))
             else:
                 raise ValueError("vul een token in")
