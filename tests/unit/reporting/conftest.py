@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from opentelemetry import trace
 
 from deploy.demo.to_envelopes import dataset_envelopes, zaak_id_voor
+from services.reporting.api import build_router
 from services.reporting.figures import ZaakStaat, zaken_as_of
+from services.reporting.index import Feitenindex
+from services.reporting.rapportage import Rapportage
+from shared.http import install_http_basics
 
 Envelope = dict[str, Any]
 
@@ -41,6 +48,19 @@ def zaken(envelopes: list[Envelope]) -> Callable[..., list[ZaakStaat]]:
         return [z for z in alle if jaar is None or z.jaar == jaar]
 
     return _zaken
+
+
+@pytest.fixture(scope="session")
+def api(envelopes: list[Envelope]) -> Iterator[TestClient]:
+    """Reporting's HTTP routes over an index holding the data set, as the consumer fills it."""
+    index = Feitenindex()
+    index.voeg_toe_alle(envelopes)
+    app = FastAPI()
+    app.state.rapportage = Rapportage(index, vandaag=lambda: date(2019, 12, 31))
+    install_http_basics(app, tracer=trace.get_tracer("test"), max_body_bytes=10_000)
+    app.include_router(build_router())
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture
