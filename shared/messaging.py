@@ -92,14 +92,21 @@ class IntegrationEvent:
 
 
 async def connect(
-    url: str, *, name: str, user: str | None = None, password: str | None = None
+    url: str,
+    *,
+    name: str,
+    user: str | None = None,
+    password: str | None = None,
+    inbox_prefix: str | None = None,
 ) -> NATS:
-    """Connect to NATS, retrying while the server is not yet up."""
+    """Connect to NATS, retrying while the server is not yet up. A user's replies come to
+    its own inbox prefix (`_INBOX.<user>`), the only subjects it may read (deploy/nats)."""
     return await nats.connect(
         url,
         name=name,
         user=user,
         password=password,
+        inbox_prefix=inbox_prefix or (f"_INBOX.{user}" if user else "_INBOX"),
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,

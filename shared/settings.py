@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from shared.security.settings import SecuritySettings
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/knooppunt"
 DEFAULT_NATS_URL = "nats://127.0.0.1:54222"
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(SecuritySettings):
     """Configuration of one service. Every field can be set by the environment variable of
     the same name in upper case (DATABASE_URL, NATS_URL, PORT, ...)."""
 

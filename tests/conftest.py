@@ -20,6 +20,10 @@ import psycopg
 import pytest
 
 from deploy.servers import LocalNats, LocalPostgres
+from tests.helpers import NATS_PASSWORDS, TEST_JWKS
+
+# Every service built in a test trusts this run's token key (tests/helpers.py).
+os.environ["JWT_PUBLIC_KEYS"] = TEST_JWKS
 
 OUTPUT = Path(__file__).parent.parent / "test-output"
 
@@ -46,8 +50,8 @@ def nats_server_url(servers_dir: Path) -> Iterator[str]:
     if os.environ.get("NATS_URL"):
         yield os.environ["NATS_URL"]
         return
-    server = LocalNats(servers_dir / "nats").start()
-    yield server.url
+    server = LocalNats(servers_dir / "nats", passwords=dict(NATS_PASSWORDS)).start()
+    yield server.url_for("admin")  # services log in as themselves: nats_credentials()
     server.stop()
 
 

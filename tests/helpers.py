@@ -1,4 +1,10 @@
-"""Helpers shared by the tests: services in-process, waiting for eventual consistency."""
+"""Helpers shared by the tests: services in-process, waiting for eventual consistency, tokens.
+
+Every test process has its own token signing key (TEST_JWK). tests/conftest.py puts its
+public half in JWT_PUBLIC_KEYS, so every service built in a test trusts it, and `serving()`
+gives a client that sends an LKHA coordinator's token unless told otherwise (`headers={}`
+for none, `auth_headers(org, rol)` for another caller).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,39 @@ from typing import Any, TypeVar
 import httpx
 from fastapi import FastAPI
 
+from shared.security.tokens import mint_token, new_dev_key, public_jwks
+
 T = TypeVar("T")
 
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+#: This test run's token signing key (Ed25519, a development key id) and its public JWKS.
+TEST_JWK = new_dev_key()
+TEST_JWKS = public_jwks(TEST_JWK)
+#: This test run's NATS passwords, one user per service plus the operators' admin.
+NATS_USERS = ("intake", "verification", "consular", "reporting", "admin")
+NATS_PASSWORDS = {user: base64.urlsafe_b64encode(os.urandom(18)).decode() for user in NATS_USERS}
+
+
+def token(org: str = "lkha", rol: str = "coordinator", user: str = "test.gebruiker") -> str:
+    """A valid bearer token of this test run for org, rol and user."""
+    return mint_token(TEST_JWK, org=org, rol=rol, user=user)
+
+
+def auth_headers(
+    org: str = "lkha", rol: str = "coordinator", user: str = "test.gebruiker"
+) -> dict[str, str]:
+    """The Authorization header of a caller (an LKHA coordinator unless told otherwise)."""
+    return {"Authorization": f"Bearer {token(org, rol, user)}"}
+
+
+def nats_credentials(nats_url: str, service: str) -> dict[str, str]:
+    """Settings for a service's own NATS user: the URL without the admin's credentials."""
+    scheme, _, rest = nats_url.partition("://")
+    return {
+        "nats_url": f"{scheme}://{rest.rpartition('@')[2]}",
+        "nats_user": service,
+        "nats_password": NATS_PASSWORDS[service],
+    }
 
 
 def melding(**overrides: Any) -> dict[str, Any]:
@@ -37,11 +73,18 @@ def melding(**overrides: Any) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run an app's lifespan and give an HTTP client speaking to it in-process."""
+async def serving(
+    app: FastAPI, *, headers: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan and give an HTTP client speaking to it in-process; the client
+    sends an LKHA coordinator's token unless other `headers` are given ({}: no token)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://test",
+            headers=auth_headers() if headers is None else headers,
+        ) as client:
             yield client
 
 

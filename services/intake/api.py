@@ -1,4 +1,8 @@
-"""Intake's HTTP API: the routes only translate HTTP to application calls and back."""
+"""Intake's HTTP API: the routes only translate HTTP to application calls and back.
+
+Who may call which route, and which cases they may see, is checked before a route runs
+(policy.py, shared/security); `CurrentActor` is the authenticated caller.
+"""
 
 from __future__ import annotations
 
@@ -20,19 +24,14 @@ from services.intake.schemas import (
     MeldingVastgelegd,
 )
 from shared.api import expected_version, set_etag
-from shared.context import Actor, current_actor
+from shared.security.wiring import CurrentActor
 
 
 def get_application(request: Request) -> IntakeApplication:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
-def get_actor(request: Request) -> Actor:
-    return current_actor.get() or request.app.state.anonymous_actor  # type: ignore[no-any-return]
-
-
 App = Annotated[IntakeApplication, Depends(get_application)]
-CurrentActor = Annotated[Actor, Depends(get_actor)]
 IdempotencyKey = Annotated[
     str,
     Header(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
@@ -15,17 +18,22 @@ from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.contracts import met_adviesvragen
 from services.intake.api import build_router
+from services.intake.api_persoonsgegevens import build_persoonsgegevens_router
 from services.intake.api_status import build_status_router
 from services.intake.application import IntakeApplication
+from services.intake.bewaring import Bewaring, BewaringTaak, bewaring_tables
 from services.intake.consumers import VERIFICATION_EVENTS, VerificationHandler
 from services.intake.contracts import SOURCE, to_integration_event
+from services.intake.policy import POLICY
 from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
-from shared.context import Actor
+from shared.consumer import Delivery
 from shared.crypto import CaseCipher, parse_master_key
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
+from shared.security.audit import audited_env
+from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 
@@ -43,13 +51,14 @@ def create_app(
     tracer = provider.get_tracer("knooppunt.intake")
     runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
     melding_status_table(metadata)  # created with the other tables at start-up
+    bewaring_tables(metadata)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = await runtime.connect_database()
         intake = await asyncio.to_thread(
             IntakeApplication,
-            postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
+            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
             cipher=CaseCipher(master_key, SqlKeyStore(engine)),
             teller=SqlReferentieTeller(engine),
             vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
@@ -58,14 +67,30 @@ def create_app(
         app.state.adviesvragen = Adviesvragen(intake)
         statussen = SqlStatusStore(engine, metadata)
         app.state.meldingstatussen = MeldingStatussen(intake, statussen)
+        bewaring = Bewaring(
+            engine,
+            metadata,
+            schema=SOURCE,
+            termijn=timedelta(days=settings.bewaartermijn_dagen),
+        )
+        app.state.bewaring = bewaring
+        stadia = VerificationHandler(statussen)
+
+        def bij_verificatie(delivery: Delivery) -> None:
+            bewaring.noteer(delivery)  # idempotent, so first: a redelivery repeats it harmlessly
+            stadia(delivery)
+
         await runtime.connect_nats()
         await runtime.start_relay(intake, met_adviesvragen(to_integration_event))
         runtime.start_consumers(
-            [Subscription("verification", VerificationHandler(statussen), VERIFICATION_EVENTS)]
+            [Subscription("verification", bij_verificatie, VERIFICATION_EVENTS)]
         )
+        retention = BewaringTaak(bewaring, settings.bewaring_interval_seconden)
+        retention.start()
         try:
             yield
         finally:
+            await retention.stop()
             await runtime.stop()
             intake.close()
             provider.shutdown()
@@ -77,10 +102,15 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.anonymous_actor = Actor(org="onbekend", rol="onbekend", user="onbekend")
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())
     app.include_router(build_adviesvragen_router(runtime.events_stored))
+    app.include_router(build_persoonsgegevens_router())
+
+    def ontsleutel(zaak_id: str, token: str) -> Any:
+        return json.loads(app.state.intake.cipher.decrypt(zaak_id, token))
+
+    secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)
     return app

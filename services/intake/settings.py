@@ -11,3 +11,7 @@ class IntakeSettings(ServiceSettings):
     port: int = 8001
     #: Base64 of 32 random bytes; wraps the per-case data keys. `knooppunt run` makes one.
     master_key: SecretStr | None = None
+    #: Days after verification closed a case until its personal data is erased.
+    bewaartermijn_dagen: int = 5 * 365
+    #: How often the retention sweep looks for cases past their period (seconds).
+    bewaring_interval_seconden: float = 3600

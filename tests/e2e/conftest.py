@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.stack import Stack
+from tests.helpers import NATS_PASSWORDS
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def stack(
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
         environment="test",
+        given_nats_passwords=dict(NATS_PASSWORDS),
     )
     try:
         running.start()

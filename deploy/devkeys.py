@@ -1,0 +1,54 @@
+"""Development keys and passwords, made once in .data/keys (never for production).
+
+- `jwt-dev.jwk.json`: the token signing key (Ed25519, key id "dev-..."); its public half is
+  what the services trust, `knooppunt token` mints with it; production refuses it.
+- `checkpoint-<service>.key` / `.pub`: each service's checkpoint signing key and the public
+  key a holder verifies the checkpoints with.
+- `nats.json`: the passwords of the NATS users of deploy/nats/nats.conf.
+Every file is readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from deploy.servers import new_nats_passwords
+from shared.security.checkpoints import load_signing_key, new_signing_key, public_pem
+from shared.security.tokens import new_dev_key
+
+
+def _private(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(content)
+
+
+def dev_jwk(keys_dir: Path) -> dict[str, Any]:
+    """The development token signing key (a private JWK), made on first use."""
+    path = keys_dir / "jwt-dev.jwk.json"
+    if not path.exists():
+        _private(path, json.dumps(new_dev_key()))
+    return dict(json.loads(path.read_text()))
+
+
+def checkpoint_key(keys_dir: Path, service: str) -> str:
+    """A service's checkpoint signing key (base64 seed); its public key next to it."""
+    path = keys_dir / f"checkpoint-{service}.key"
+    if not path.exists():
+        _private(path, new_signing_key())
+    key = path.read_text().strip()
+    public = keys_dir / f"checkpoint-{service}.pub"
+    if not public.exists():
+        public.write_text(public_pem(load_signing_key(key)))
+    return key
+
+
+def nats_passwords(keys_dir: Path) -> dict[str, str]:
+    """The NATS users' passwords, made on first use."""
+    path = keys_dir / "nats.json"
+    if not path.exists():
+        _private(path, json.dumps(new_nats_passwords(), indent=2))
+    return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}

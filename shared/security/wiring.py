@@ -1,0 +1,240 @@
+"""Wiring the security plumbing into a service: `secure(app, runtime=..., policy=...)`.
+
+Called once by each service's composition root after its routers are included. It adds the
+security middleware (inside the tracing middleware), the auditor's routes, the bearer scheme
+in the OpenAPI document, and, once the service's own start-up is done, installs the audit
+log and the hash chains in the service's schema and starts the checkpoint writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from sqlalchemy import Engine
+from starlette.middleware import Middleware
+
+from shared.context import Actor
+from shared.runtime import ServiceRuntime
+from shared.security.audit import AuditLog, RequestAudit
+from shared.security.chain import install_chains
+from shared.security.checkpoints import (
+    Checkpoint,
+    CheckpointWriter,
+    load_signing_key,
+    stored_checkpoints,
+)
+from shared.security.middleware import AUDIT_SCOPE_KEY, SecurityMiddleware
+from shared.security.policy import Policy
+from shared.security.replay import Decryptor, case_history
+from shared.security.tokens import TokenVerifier
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Security:
+    """The security plumbing of one service process."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        settings: ServiceSettings,
+        policy: Policy,
+        decrypt: Decryptor | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.policy = policy
+        self.decrypt = decrypt
+        self.verifier = TokenVerifier.from_settings(settings)
+        key = settings.checkpoint_key
+        self.signing_key = load_signing_key(key.get_secret_value()) if key else None
+        self.engine: Engine | None = None
+        self.audit_log: AuditLog | None = None
+        self.decode: Callable[[bytes], Mapping[str, Any]] | None = None
+        self.checkpoints: CheckpointWriter | None = None
+        self.app: FastAPI | None = None
+
+    async def start(self, runtime: ServiceRuntime) -> None:
+        """Install the audit log and chains in the service's schema; start checkpointing."""
+        assert runtime.engine is not None, "the service's start-up connects the database first"
+        self.engine = runtime.engine
+        events_table = None
+        if runtime.relay is not None:
+            events_table = getattr(runtime.relay.recorder, "events_table_name", None)
+            self.decode = runtime.relay.mapper.transcoder.decode
+        await asyncio.to_thread(self._install, runtime.schema, events_table)
+        self.audit_log = AuditLog(self.engine, runtime.schema)
+        unlisted = self.policy.unlisted_operations(self.app) if self.app is not None else []
+        if unlisted:
+            log.warning("operations without a policy row (refused to everyone): %s", unlisted)
+        if self.signing_key is None:
+            log.warning("CHECKPOINT_KEY is not set: %s signs no checkpoints", self.service)
+            return
+        export_dir = self.settings.checkpoint_export_dir
+        self.checkpoints = CheckpointWriter(
+            engine=self.engine,
+            schema=runtime.schema,
+            key=self.signing_key,
+            interval=self.settings.checkpoint_interval_seconds,
+            export_dir=Path(export_dir) if export_dir else None,
+        )
+        await asyncio.to_thread(self.checkpoints.write_now)
+        self.checkpoints.start()
+
+    def _install(self, schema: str, events_table: str | None) -> None:
+        assert self.engine is not None
+        with self.engine.begin() as conn:
+            install_chains(conn, schema, events_table)
+
+    async def stop(self) -> None:
+        if self.checkpoints is not None:
+            await self.checkpoints.stop()
+
+    def write_audit(self, audit: RequestAudit, result: str) -> None:
+        """Write the request's audit record (once)."""
+        if audit.written:
+            return
+        if self.audit_log is None:
+            raise RuntimeError("the audit log is not installed yet")
+        self.audit_log.write_request(audit, result)
+
+    def history(self, zaak_id: str, *, unmask: bool) -> dict[str, Any]:
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            return case_history(
+                conn,
+                schema=self.service,
+                zaak_id=zaak_id,
+                decode=self.decode,
+                free_text=self.policy.free_text,
+                unmask=unmask,
+                decrypt=self.decrypt,
+            )
+
+    def stored_checkpoints(self) -> list[Checkpoint]:
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            return stored_checkpoints(conn, self.service)
+
+
+def get_request_audit(request: Request) -> RequestAudit:
+    """The audit record of this request (the route adds refusals and reads of personal data)."""
+    audit = request.scope.get(AUDIT_SCOPE_KEY)
+    if not isinstance(audit, RequestAudit):
+        raise HTTPException(status_code=401, detail="not authenticated")
+    return audit
+
+
+def get_actor(request: Request) -> Actor:
+    """The authenticated caller."""
+    actor = get_request_audit(request).entry.actor
+    if actor is None:
+        raise HTTPException(status_code=401, detail="not authenticated")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+CurrentAudit = Annotated[RequestAudit, Depends(get_request_audit)]
+Reden = Annotated[
+    str | None,
+    Query(
+        min_length=3,
+        max_length=300,
+        description="Why the auditor needs the personal data unmasked (itself logged)",
+    ),
+]
+
+
+def audit_router(security: Security) -> APIRouter:
+    """The auditor's routes, the same in every service."""
+    router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+    @router.get("/zaken/{zaak_id}", operation_id="audit_historie")
+    def audit_historie(zaak_id: UUID, audit: CurrentAudit, reden: Reden = None) -> dict[str, Any]:
+        """A case's history in this service, each link checked; personal data masked."""
+        if reden is not None:
+            audit.personal_data(doel="audit", reden=reden)
+        return security.history(str(zaak_id), unmask=reden is not None)
+
+    @router.get("/checkpoints", operation_id="audit_checkpoints")
+    def audit_checkpoints() -> list[dict[str, str]]:
+        """The signed checkpoints of this service's chains, to keep outside the database."""
+        return [json.loads(c.to_json()) for c in security.stored_checkpoints()]
+
+    return router
+
+
+def _document_bearer(app: FastAPI, policy: Policy) -> None:
+    """Show the bearer scheme, the roles and 401/403 in the OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A token with org, rol and sub; see docs/security.md",
+        }
+        for path, item in schema.get("paths", {}).items():
+            if policy.is_public(path):
+                continue
+            for operation in item.values():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                roles = policy.roles_for(operation["operationId"]) or frozenset()
+                operation["security"] = [{"bearer": []}]
+                note = f"Roles: {', '.join(sorted(roles)) or 'none'}."
+                operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("401", {"description": "no valid bearer token"})
+                responses.setdefault("403", {"description": "the role may not do this"})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def secure(
+    app: FastAPI,
+    *,
+    runtime: ServiceRuntime,
+    policy: Policy,
+    decrypt: Decryptor | None = None,
+) -> Security:
+    """Put authentication, authorisation, the audit log and the chains on a service."""
+    security = Security(
+        service=runtime.service, settings=runtime.settings, policy=policy, decrypt=decrypt
+    )
+    security.app = app
+    app.state.security = security
+    # Appended last = innermost of the user middleware: inside tracing and the body limit.
+    app.user_middleware.append(Middleware(SecurityMiddleware, security=security))
+    app.include_router(audit_router(security))
+    _document_bearer(app, policy)
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with original(application) as state:
+            await security.start(runtime)
+            try:
+                yield state
+            finally:
+                await security.stop()
+
+    app.router.lifespan_context = lifespan
+    return security
