@@ -102,6 +102,27 @@ def _bedrijfsdatum(stap: Mapping[str, Any]) -> date:
     return date.fromisoformat(waarde)
 
 
+def opnamemomenten(zaak: Mapping[str, Any]) -> tuple[datetime, list[datetime]]:
+    """When the melding and each of its steps were recorded, by the hints or by default (the
+    business date at 09:00 UTC plus 7 minutes per step, never before the melding)."""
+    hint = zaak.get("melding_recorded_at")
+    gemeld_op = date.fromisoformat(str(zaak["melding"]["gemeld_op"]))
+    gemeld_om = _tijdstip(hint) if hint else datetime.combine(gemeld_op, time(9), tzinfo=UTC)
+    momenten = []
+    for volgnummer, stap in enumerate(zaak.get("stappen", []), start=1):
+        if stap.get("recorded_at"):
+            momenten.append(_tijdstip(str(stap["recorded_at"])))
+            continue
+        standaard = datetime.combine(_bedrijfsdatum(stap), time(9), tzinfo=UTC)
+        momenten.append(
+            max(
+                standaard + timedelta(minutes=7 * volgnummer),
+                gemeld_om + timedelta(minutes=volgnummer),
+            )
+        )
+    return gemeld_om, momenten
+
+
 class _Zaak:
     """Builds the envelopes of one case (per-aggregate versions are assigned afterwards)."""
 
@@ -110,31 +131,20 @@ class _Zaak:
         self.zaak_id = zaak_id_voor(self.referentie)
         melding = zaak["melding"]
         self.melding = {veld: melding.get(veld) for veld in GEMELD_VELDEN}
-        hint = zaak.get("melding_recorded_at")
-        gemeld_op = date.fromisoformat(str(melding["gemeld_op"]))
-        self.gemeld_om = (
-            _tijdstip(hint) if hint else datetime.combine(gemeld_op, time(9), tzinfo=UTC)
-        )
+        self.gemeld_om, momenten = opnamemomenten(zaak)
         self.events: list[tuple[str, str, str | None, datetime, dict[str, Any]]] = []
         gemeld = {"referentie": self.referentie, **self.melding}
         self.events.append(("intake", "gemeld", self.zaak_id, self.gemeld_om, gemeld))
-        for volgnummer, stap in enumerate(zaak.get("stappen", []), start=1):
-            self._stap(volgnummer, stap)
+        for volgnummer, (stap, opgenomen) in enumerate(
+            zip(zaak.get("stappen", []), momenten, strict=True), start=1
+        ):
+            self._stap(volgnummer, stap, opgenomen)
 
-    def _stap(self, volgnummer: int, stap: Mapping[str, Any]) -> None:
+    def _stap(self, volgnummer: int, stap: Mapping[str, Any], opgenomen: datetime) -> None:
         actie = str(stap.get("actie"))
         if actie not in ACTIES:
             raise ValueError(f"{self.referentie}: unknown actie {actie!r}")
         bron, event_type = ACTIES[actie]
-        hint = stap.get("recorded_at")
-        if hint:
-            opgenomen = _tijdstip(str(hint))
-        else:
-            standaard = datetime.combine(_bedrijfsdatum(stap), time(9), tzinfo=UTC)
-            opgenomen = max(
-                standaard + timedelta(minutes=7 * volgnummer),
-                self.gemeld_om + timedelta(minutes=volgnummer),
-            )
         data = {k: v for k, v in stap.items() if k not in METADATA}
         zaak_id: str | None = self.zaak_id
         if actie in ("afgesloten", "heropend"):

@@ -23,7 +23,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, StoreInUse, feiten, metadata
 from shared.db import ensure_schema, make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import eventually, serving
+from tests.helpers import eventually, nats_credentials, serving
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +67,10 @@ async def gepubliceerd(nats_client: NATS) -> int:
 
 @pytest.fixture
 def settings(database_url: str, nats_url: str) -> ReportingSettings:
-    return ReportingSettings(database_url=database_url, nats_url=nats_url, environment="test")
+    """Reporting as itself on NATS: its own user may replay the streams (deploy/nats)."""
+    return ReportingSettings(
+        database_url=database_url, environment="test", **nats_credentials(nats_url, "reporting")
+    )
 
 
 @pytest.fixture
