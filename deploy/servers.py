@@ -226,7 +226,8 @@ NATS_USERS = ("intake", "verification", "consular", "reporting", "admin")
 
 
 def new_nats_passwords() -> dict[str, str]:
-    return {user: secrets.token_urlsafe(24) for user in NATS_USERS}
+    """Random passwords; letters and digits only, as nats.conf parses the variables' values."""
+    return {user: "k" + secrets.token_hex(24) for user in NATS_USERS}
 
 
 def nats_password_env(passwords: dict[str, str]) -> dict[str, str]:

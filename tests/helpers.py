@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from fastapi import FastAPI
 
+from deploy.servers import new_nats_passwords
 from shared.security.tokens import mint_token, new_dev_key, public_jwks
 
 T = TypeVar("T")
@@ -27,8 +28,7 @@ MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
 TEST_JWK = new_dev_key()
 TEST_JWKS = public_jwks(TEST_JWK)
 #: This test run's NATS passwords, one user per service plus the operators' admin.
-NATS_USERS = ("intake", "verification", "consular", "reporting", "admin")
-NATS_PASSWORDS = {user: base64.urlsafe_b64encode(os.urandom(18)).decode() for user in NATS_USERS}
+NATS_PASSWORDS = new_nats_passwords()
 
 
 def token(org: str = "lkha", rol: str = "coordinator", user: str = "test.gebruiker") -> str:

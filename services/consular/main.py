@@ -19,10 +19,13 @@ from services.consular.consumers import (
     VerificationHandler,
 )
 from services.consular.contracts import SOURCE, to_integration_event
+from services.consular.policy import POLICY
 from services.consular.settings import ConsularSettings
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
+from shared.security.audit import audited_env
+from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 
@@ -42,7 +45,7 @@ def create_app(
         await runtime.connect_database()
         consular = await asyncio.to_thread(
             ConsularApplication,
-            postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
+            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
         )
         app.state.consular = consular
         await runtime.connect_nats()
@@ -70,4 +73,5 @@ def create_app(
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router(runtime.events_stored))
+    secure(app, runtime=runtime, policy=POLICY)  # tokens, policy, audit log, chains
     return app

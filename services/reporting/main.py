@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from services.reporting.api import build_router
 from services.reporting.index import Feitenindex
+from services.reporting.policy import POLICY
 from services.reporting.rapportage import Rapportage
 from services.reporting.rebuild import SOURCES
 from services.reporting.settings import ReportingSettings
@@ -19,6 +20,7 @@ from services.reporting.web import build_web_router, static_files
 from shared.consumer import Delivery
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
+from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
@@ -76,4 +78,5 @@ def create_app(
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
     app.include_router(build_web_router(settings))
     app.mount("/ui/static", static_files(), name="ui-static")
+    secure(app, runtime=runtime, policy=POLICY)  # tokens, policy, audit log, chains
     return app

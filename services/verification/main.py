@@ -19,11 +19,14 @@ from services.verification.consumers import (
     IntakeHandler,
 )
 from services.verification.contracts import SOURCE, to_integration_event
+from services.verification.policy import POLICY
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
+from shared.security.audit import audited_env
+from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 
@@ -56,7 +59,7 @@ def create_app(
         engine = await runtime.connect_database()
         verification = await asyncio.to_thread(
             VerificationApplication,
-            postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size),
+            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
         )
         projection = AgendaProjection(
             engine=engine,
@@ -99,4 +102,5 @@ def create_app(
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(readiness))
     app.include_router(build_router(events_stored))
+    secure(app, runtime=runtime, policy=POLICY)  # tokens, policy, audit log, chains
     return app

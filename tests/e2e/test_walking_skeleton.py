@@ -13,6 +13,11 @@ from tests.helpers import melding
 pytestmark = pytest.mark.e2e
 
 
+def bearer(stack: Stack) -> dict[str, str]:
+    """An LKHA coordinator's token from the stack's development key."""
+    return {"Authorization": f"Bearer {stack.token('lkha', 'coordinator')}"}
+
+
 def wait_for(check: object, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -32,12 +37,14 @@ def test_every_service_is_live_and_ready(stack: Stack) -> None:
 
 def test_a_melding_is_counted_by_reporting(stack: Stack) -> None:
     before = httpx.get(
-        f"{stack.url('reporting')}/v1/statistieken", params={"peildatum": "2018-12-31"}
+        f"{stack.url('reporting')}/v1/statistieken",
+        params={"peildatum": "2018-12-31"},
+        headers=bearer(stack),
     ).json()
     response = httpx.post(
         f"{stack.url('intake')}/v1/meldingen",
         json=melding(onderwerp="huwelijksdwang"),
-        headers={"Idempotency-Key": "e2e-melding-0001"},
+        headers={"Idempotency-Key": "e2e-melding-0001", **bearer(stack)},
     )
     assert response.status_code == 201, response.text
     zaak_id = response.json()["zaak_id"]
@@ -45,20 +52,25 @@ def test_a_melding_is_counted_by_reporting(stack: Stack) -> None:
 
     def counted() -> bool:
         stats = httpx.get(
-            f"{stack.url('reporting')}/v1/statistieken", params={"peildatum": "2018-12-31"}
+            f"{stack.url('reporting')}/v1/statistieken",
+            params={"peildatum": "2018-12-31"},
+            headers=bearer(stack),
         ).json()
         return bool(stats["totaal"] == before["totaal"] + 1)
 
     wait_for(counted)
     for service in ("verification", "consular", "reporting"):
         wait_for(
-            lambda s=service: httpx.get(f"{stack.url(s)}/v1/zaken/{zaak_id}").status_code == 200
+            lambda s=service: (
+                httpx.get(f"{stack.url(s)}/v1/zaken/{zaak_id}", headers=bearer(stack)).status_code
+                == 200
+            )
         )
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(stack: Stack) -> None:
     url = f"{stack.url('intake')}/v1/meldingen"
-    headers = {"Idempotency-Key": "e2e-retry-0001"}
+    headers = {"Idempotency-Key": "e2e-retry-0001", **bearer(stack)}
     first = httpx.post(url, json=melding(), headers=headers)
     second = httpx.post(url, json=melding(), headers=headers)
     assert first.status_code == second.status_code == 201
@@ -85,7 +97,7 @@ def test_bad_input_names_the_field_and_the_rule(
     response = httpx.post(
         f"{stack.url('intake')}/v1/meldingen",
         json=body,
-        headers={"Idempotency-Key": f"bad-{field}-0001"},
+        headers={"Idempotency-Key": f"bad-{field}-0001", **bearer(stack)},
     )
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -93,7 +105,7 @@ def test_bad_input_names_the_field_and_the_rule(
     replay = httpx.post(
         f"{stack.url('intake')}/v1/meldingen",
         json=melding(),
-        headers={"Idempotency-Key": f"bad-{field}-0001"},
+        headers={"Idempotency-Key": f"bad-{field}-0001", **bearer(stack)},
     )
     assert replay.status_code == 201 and "Idempotent-Replayed" not in replay.headers
 
@@ -103,15 +115,21 @@ def test_malformed_json_is_422_and_oversized_body_is_413(stack: Stack) -> None:
     broken = httpx.post(
         url,
         content=b'{"gemeld_op": ',
-        headers={"Idempotency-Key": "broken-0001", "Content-Type": "application/json"},
+        headers={
+            "Idempotency-Key": "broken-0001",
+            "Content-Type": "application/json",
+            **bearer(stack),
+        },
     )
     assert broken.status_code == 422
     huge = melding(toelichting="x" * 300_000)
-    too_big = httpx.post(url, json=huge, headers={"Idempotency-Key": "huge-0001"})
+    too_big = httpx.post(url, json=huge, headers={"Idempotency-Key": "huge-0001", **bearer(stack)})
     assert too_big.status_code == 413
 
 
 def test_missing_idempotency_key_is_refused(stack: Stack) -> None:
-    response = httpx.post(f"{stack.url('intake')}/v1/meldingen", json=melding())
+    response = httpx.post(
+        f"{stack.url('intake')}/v1/meldingen", json=melding(), headers=bearer(stack)
+    )
     assert response.status_code == 422
     assert any("idempotency-key" in e["field"].lower() for e in response.json()["errors"])

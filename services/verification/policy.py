@@ -1,0 +1,48 @@
+"""Who may do what at verification (shared/DOMAIN.md, "Who may see what"; docs/security.md).
+
+The security middleware checks every request against POLICY before the route runs: the
+role against the operation, and for a route with a {zaak_id} the check per case below (BZ
+sees only cases with a consular question). A case one may not see gets the 404 of a case
+that is not yet known here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from services.verification.domain import ZaakNotFound
+from shared.context import Actor
+from shared.security.policy import LKHA, Policy, Rol, rollen
+
+
+def zaak_zichtbaar(app: Any, actor: Actor, operation: str, zaak_id: str) -> bool:
+    """LKHA sees every case, BZ only bz_betrokken ones. True for an unknown case."""
+    if actor.rol in LKHA or actor.rol == Rol.auditor:
+        return True
+    if actor.rol != Rol.bz_consulair:
+        return False
+    try:
+        zaak = app.state.verification.get_zaak(UUID(zaak_id))
+    except (ZaakNotFound, ValueError):
+        return True
+    return bool(getattr(zaak, "bz_betrokken", False))
+
+
+POLICY = Policy(
+    service="verification",
+    operations={
+        "get_zaak": rollen(LKHA, Rol.bz_consulair, Rol.auditor),
+        "start_onderzoek": rollen(LKHA),
+        "verifieer": rollen(LKHA),
+        "sluit_af": rollen(LKHA),
+        "heropen": rollen(LKHA),
+        "regel_nazorg": rollen(LKHA),
+        "agenda": rollen(LKHA),
+        "houd_regieoverleg": rollen(LKHA),
+        "get_regieoverleg": rollen(LKHA),
+        "rond_actie_af": rollen(LKHA),
+    },
+    free_text=frozenset({"toelichting", "omschrijving", "besluiten", "notitie"}),
+    case_visible=zaak_zichtbaar,
+)
