@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import random
 import statistics
 import threading
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from deploy.servers import free_port
 from services.reporting.index import Feitenindex
@@ -33,6 +35,7 @@ from services.reporting.web.bron import Bron
 from services.reporting.web.partners import Intake, Partners, Verificatie
 from services.reporting.web.weergave import Web, maak_templates
 from shared.context import Actor
+from shared.security.tokens import new_dev_key, public_jwks
 
 ONDERWERPEN = (
     ["achterlating"] * 5
@@ -209,7 +212,12 @@ def fake_verification(
 
 def build(aantal: int) -> tuple[FastAPI, Feitenindex, list[dict[str, Any]], str]:
     """The pages over `aantal` cases, and a token to sign in with."""
-    settings = ReportingSettings(environment="development")
+    jwk = new_dev_key()
+    settings = ReportingSettings(
+        environment="development",
+        jwt_public_keys=public_jwks(jwk),
+        jwt_dev_signing_key=SecretStr(json.dumps(jwk)),
+    )
     envelopes, overleggen = cases(aantal)
     index = Feitenindex()
     start = time.perf_counter()

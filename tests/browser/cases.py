@@ -42,10 +42,16 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _post(url: str, body: dict[str, Any], key: str) -> dict[str, Any]:
-    response = httpx.post(url, json=body, headers={"Idempotency-Key": key}, timeout=10)
+def _post(stack: Stack, url: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+    headers = {"Idempotency-Key": key, **auth(stack)}
+    response = httpx.post(url, json=body, headers=headers, timeout=10)
     assert response.status_code in (200, 201), response.text
     return dict(response.json())
+
+
+def auth(stack: Stack, org: str = "lkha", rol: str = "coordinator") -> dict[str, str]:
+    """The Authorization header of a development token (an LKHA coordinator by default)."""
+    return {"Authorization": f"Bearer {stack.token(org, rol, 'testdata')}"}
 
 
 def signed_in(stack: Stack, als: str = "lkha:coordinator") -> httpx.Client:
@@ -63,11 +69,14 @@ def signed_in(stack: Stack, als: str = "lkha:coordinator") -> httpx.Client:
 
 
 def _meld(stack: Stack, pages: httpx.Client, key: str, **overrides: Any) -> Zaak:
-    body = _post(f"{stack.url('intake')}/v1/meldingen", melding(**overrides), key)
+    body = _post(stack, f"{stack.url('intake')}/v1/meldingen", melding(**overrides), key)
     zaak = Zaak(zaak_id=body["zaak_id"], referentie=body["referentie"])
     wait_for(
         lambda: (
-            httpx.get(f"{stack.url('verification')}/v1/zaken/{zaak.zaak_id}").status_code == 200
+            httpx.get(
+                f"{stack.url('verification')}/v1/zaken/{zaak.zaak_id}", headers=auth(stack)
+            ).status_code
+            == 200
         ),
         f"{zaak.referentie} at verification",
     )
@@ -104,11 +113,13 @@ def load_cases(stack: Stack) -> Cases:
     )
     verification = stack.url("verification")
     _post(
+        stack,
         f"{verification}/v1/zaken/{overdue.zaak_id}/onderzoek",
         {"datum": "2018-04-10"},
         "ui-onderzoek-0001",
     )
     overleg = _post(
+        stack,
         f"{verification}/v1/regieoverleggen",
         {
             "datum": "2018-04-16",
@@ -130,6 +141,7 @@ def load_cases(stack: Stack) -> Cases:
         "ui-overleg-0001",
     )
     _post(
+        stack,
         f"{verification}/v1/zaken/{verified.zaak_id}/verificatie",
         {"uitkomst": "vastgesteld", "besloten_op": "2019-02-04"},
         "ui-verified-verificatie",

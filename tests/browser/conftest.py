@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from deploy.stack import Stack
 from tests.conftest import OUTPUT, _delete_streams, _with_database
+from tests.helpers import NATS_PASSWORDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,6 +66,7 @@ def stack(
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
         environment="test",
+        given_nats_passwords=dict(NATS_PASSWORDS),
         extra_env={"RELAY_POLL_SECONDS": "0.1"},
     )
     try:

@@ -107,7 +107,7 @@ def test_the_figures_page_shows_charts_and_downloads_csv_xlsx_and_pdf(
 ) -> None:
     sign_in(page)
     page.get_by_role("link", name="Cijfers").click()
-    page.get_by_label("Jaar").select_option("2018")
+    page.get_by_label("Jaar", exact=True).select_option("2018")
     page.get_by_label("Peildatum").fill("2018-12-31")
     page.get_by_role("button", name="Toon cijfers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jaarcijfers 2018")

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
-import time
 from dataclasses import dataclass
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
-import jwt
 from fastapi import Depends, HTTPException, Request
 
 from services.reporting.settings import ReportingSettings
 from shared.context import Actor
+from shared.security.settings import DEV_ISSUER
+from shared.security.tokens import TokenVerifier, mint_token
 
 COOKIE = "knooppunt_sessie"
 CSRF_COOKIE = "knooppunt_aanmelden"
@@ -104,43 +105,49 @@ def eis_csrf(sessie: Sessie, waarde: str | None) -> None:
         )
 
 
-class OntwikkelTokens:
-    """HS256 tokens with the development key (until shared/auth.py serves every service)."""
+class Bearertokens:
+    """The tokens the APIs accept (shared/security/tokens.py): verified with the configured
+    public keys; minted only where a development signing key is configured (dev and test)."""
 
-    def __init__(self, sleutel: str, *, mag_maken: bool, geldig_seconden: int = 8 * 3600) -> None:
-        self._sleutel = sleutel
-        self.mag_maken = mag_maken
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        signing_key: dict[str, Any] | None,
+        geldig_seconden: int = 8 * 3600,
+    ) -> None:
+        self.verifier = verifier
+        self._signing_key = signing_key
         self._geldig = geldig_seconden
 
     @property
     def geldig_seconden(self) -> int:
         return self._geldig
 
+    @property
+    def mag_maken(self) -> bool:
+        return self._signing_key is not None
+
     def lees(self, token: str) -> Actor:
-        try:
-            claims = jwt.decode(token, self._sleutel, algorithms=["HS256"], audience="knooppunt")
-            return Actor(org=str(claims["org"]), rol=str(claims["rol"]), user=str(claims["sub"]))
-        except (jwt.PyJWTError, KeyError) as exc:
-            raise ValueError(f"not a valid Knooppunt token: {exc}") from exc
+        return self.verifier.verify(token)  # TokenInvalid is a ValueError
 
     def maak(self, actor: Actor) -> str:
-        if not self.mag_maken:
+        if self._signing_key is None:
             raise PermissionError("tokens are minted here only in development and test")
-        nu = int(time.time())
-        claims = {
-            "sub": actor.user,
-            "org": actor.org,
-            "rol": actor.rol,
-            "aud": "knooppunt",
-            "iat": nu,
-            "exp": nu + self._geldig,
-        }
-        return jwt.encode(claims, self._sleutel, algorithm="HS256")
+        return mint_token(
+            self._signing_key,
+            org=actor.org,
+            rol=actor.rol,
+            user=actor.user,
+            issuer=DEV_ISSUER,
+            ttl_seconds=self._geldig,
+        )
 
 
-def tokens_voor(settings: ReportingSettings) -> OntwikkelTokens:
-    """The tokens the pages accept, and whether they may mint them (development and test)."""
-    return OntwikkelTokens(
-        "knooppunt-development-key-not-for-production",
-        mag_maken=settings.environment in ("development", "test"),
+def tokens_voor(settings: ReportingSettings) -> Bearertokens:
+    """The tokens the pages accept, and the key to mint them with in development and test."""
+    sleutel = settings.jwt_dev_signing_key
+    mag_maken = sleutel is not None and settings.environment in ("development", "test")
+    return Bearertokens(
+        TokenVerifier.from_settings(settings),
+        json.loads(sleutel.get_secret_value()) if sleutel is not None and mag_maken else None,
     )

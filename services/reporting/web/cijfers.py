@@ -14,7 +14,7 @@ from services.reporting.figures import ZaakStaat, beschikbare_definities
 from services.reporting.rapportage import GeenDefinitie
 from services.reporting.web import labels
 from services.reporting.web.aanmelding import Aangemeld
-from services.reporting.web.grafieken import Grafiek, Reeks, gestapeld
+from services.reporting.web.grafieken import KLEUREN, Grafiek, Reeks, gestapeld
 from services.reporting.web.labels import label
 from services.reporting.web.rechten import rechten_van
 from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
@@ -26,6 +26,8 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
+GRIJS = KLEUREN[-1]
+"""Open (no outcome yet) is grey: not a result."""
 UITKOMSTEN = (
     "vastgesteld",
     "niet_vastgesteld",
@@ -44,7 +46,11 @@ def per_jaar(rapport: Mapping[str, Any]) -> Grafiek:
         "Meldingen per onderwerp per jaar",
         [str(r["jaar"]) for r in reeks],
         [
-            Reeks(labels.ONDERWERP[o], [int(r["per_onderwerp"].get(o) or 0) for r in reeks])
+            Reeks(
+                labels.ONDERWERP[o],
+                [int(r["per_onderwerp"].get(o) or 0) for r in reeks],
+                KLEUREN[list(labels.ONDERWERP).index(o) % len(KLEUREN)],
+            )
             for o in onderwerpen
         ],
     )
@@ -59,7 +65,11 @@ def uitkomsten(zaken: Sequence[ZaakStaat], jaar: int) -> Grafiek:
         f"Uitkomst van de verificatie, meldingen {jaar}",
         [labels.ONDERWERP[o] for o in onderwerpen],
         [
-            Reeks(label(labels.UITKOMST, u), [telling[(o, u)] for o in onderwerpen])
+            Reeks(
+                label(labels.UITKOMST, u),
+                [telling[(o, u)] for o in onderwerpen],
+                GRIJS if u == "open" else KLEUREN[UITKOMSTEN.index(u)],
+            )
             for u in UITKOMSTEN
             if any(telling[(o, u)] for o in onderwerpen)
         ],

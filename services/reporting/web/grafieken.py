@@ -20,6 +20,8 @@ class Reeks:
 
     label: str
     waarden: Sequence[int]
+    kleur: str | None = None
+    """A fixed colour (so a code keeps its colour across charts); else by position."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,11 @@ def gestapeld(
     categorieen: Sequence[str],
     reeksen: Sequence[Reeks],
     *,
-    breedte: int = 720,
-    hoogte: int = 300,
+    breedte: int = 600,
+    hoogte: int = 280,
 ) -> Grafiek:
     """A stacked bar per category; the parts are the series, in the order given."""
-    links, rechts, boven, onder = 44, 12, 16, 30
+    links, rechts, boven, onder = 44, 12, 20, 32
     plot_b = breedte - links - rechts
     plot_h = hoogte - boven - onder
     totalen = [sum(r.waarden[i] for r in reeksen) for i in range(len(categorieen))]
@@ -103,7 +105,7 @@ def gestapeld(
                     y,
                     balk,
                     h,
-                    KLEUREN[j % len(KLEUREN)],
+                    reeks.kleur or KLEUREN[j % len(KLEUREN)],
                     f"{categorie}, {reeks.label}: {waarde}",
                 )
             )
@@ -119,7 +121,7 @@ def gestapeld(
         ylabels=[Tekst(links - 6, boven + plot_h - w * schaal + 4, str(w)) for w in rasters],
         rasterlijnen=[boven + plot_h - w * schaal for w in rasters],
         totalen=boven_balk,
-        legenda=[(KLEUREN[j % len(KLEUREN)], r.label) for j, r in enumerate(reeksen)],
+        legenda=[(r.kleur or KLEUREN[j % len(KLEUREN)], r.label) for j, r in enumerate(reeksen)],
         links=links,
         rechts=breedte - rechts,
         categorieen=categorieen,
