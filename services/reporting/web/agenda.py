@@ -138,17 +138,11 @@ def agendapunt(
 
 
 def secties(
-    agenda: Mapping[str, Any],
-    datum: date,
-    zaak: Callable[[str], ZaakStaat | None],
-    zichtbaar: Callable[[str], bool] = lambda _: True,
+    agenda: Mapping[str, Any], datum: date, zaak: Callable[[str], ZaakStaat | None]
 ) -> list[Sectie]:
-    """The agenda in three parts; a case is in each part it has a reason for. Cases the
-    user may not see are left out."""
+    """The agenda in three parts; a case is in each part it has a reason for."""
     punten: Sequence[Agendapunt] = [
-        p
-        for p in (agendapunt(z, datum, zaak) for z in agenda.get("zaken") or [])
-        if p is not None and zichtbaar(p.rij.zaak_id)
+        p for p in (agendapunt(z, datum, zaak) for z in agenda.get("zaken") or []) if p is not None
     ]
     uitkomst = []
     for reden, titel, uitleg, leeg in SECTIES:

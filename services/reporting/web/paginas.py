@@ -75,7 +75,8 @@ def _geen_toegang(request: Request, sessie: Sessie) -> HTMLResponse:
         sessie,
         403,
         "Geen toegang",
-        "Uw rol geeft geen toegang tot zaken. Kies Cijfers voor de geaggregeerde cijfers.",
+        "De zaken en het regieoverleg zijn voor het LKHA. Onder Cijfers staan de "
+        "geaggregeerde cijfers.",
         "/ui/cijfers",
     )
 
@@ -126,7 +127,7 @@ def zaakpagina(
     """The case page: actions, timeline, the regieoverleg form and personal data on request."""
     rechten = rechten_van(sessie.actor)
     zaak = web.bron.zaak(zaak_id)
-    if zaak is None or not rechten.ziet(zaak):
+    if zaak is None:
         return _onbekend(request, sessie, zaak_id)
     vandaag = web.bron.vandaag()
     envelopes = web.bron.gebeurtenissen(zaak_id)
@@ -175,9 +176,12 @@ def build_zaken_router() -> APIRouter:
     @router.get("/agenda", response_model=None)
     def agenda(
         request: Request, sessie: Aangemeld, web: WebDeps, datum: str | None = None
-    ) -> HTMLResponse:
+    ) -> Response:
         """The agenda of the regieoverleg on a date (today by default)."""
-        if not rechten_van(sessie.actor).zaken:
+        rechten = rechten_van(sessie.actor)
+        if not rechten.zaken and rechten.cijfers:
+            return RedirectResponse("/ui/cijfers", status_code=303)  # their first page
+        if not rechten.zaken:
             return _geen_toegang(request, sessie)
         try:
             dag = date.fromisoformat(datum) if datum else web.bron.vandaag()
@@ -195,19 +199,13 @@ def build_zaken_router() -> APIRouter:
                 meldingen=[_uitleg(fout)],
             )
         vorig = antwoord.get("vorig_overleg_datum")
-        rechten = rechten_van(sessie.actor)
-
-        def zichtbaar(zaak_id: str) -> bool:
-            zaak = web.bron.zaak(zaak_id)
-            return rechten.alle_zaken or (zaak is not None and rechten.ziet(zaak))
-
         return render(
             request,
             "agenda.html",
             {
                 "pagina": "agenda",
                 "datum": dag,
-                "secties": secties(antwoord, dag, web.bron.zaak, zichtbaar),
+                "secties": secties(antwoord, dag, web.bron.zaak),
                 "vorig_overleg": date.fromisoformat(vorig) if isinstance(vorig, str) else None,
             },
             sessie=sessie,
@@ -238,10 +236,7 @@ def build_zaken_router() -> APIRouter:
             referentie=referentie or None,
             pagina=int(pagina) if pagina.isdigit() else 1,
         )
-        rechten = rechten_van(sessie.actor)
         alle, acties = web.bron.zaken(), web.bron.acties()
-        if not rechten.alle_zaken:
-            alle = [z for z in alle if rechten.ziet(z)]
         opties = keuzes(alle, acties)
         return render(
             request,
@@ -272,7 +267,7 @@ def build_zaken_router() -> APIRouter:
         """Record a regieoverleg about this case at verification, then show the case again."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).vastleggen:
+        if not rechten_van(sessie.actor).zaken:
             return _geen_toegang(request, sessie)
         ingevuld, invoer = lees_overleg(form)
         if invoer is None:
@@ -331,7 +326,7 @@ def build_zaken_router() -> APIRouter:
         """Mark a regieoverleg action done at verification."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).vastleggen:
+        if not rechten_van(sessie.actor).zaken:
             return _geen_toegang(request, sessie)
         afronding = lees_afronding(form)
         if afronding is None:

@@ -1,46 +1,37 @@
 """What a signed-in user may see and do on the pages (need to know, shared/DOMAIN.md).
 
-These decide only what the pages offer. The APIs behind them decide again and log: a page
-never shows more than the API it calls gives the same token (intake checks the role and
-the doel of every read of personal data; verification who may record a regieoverleg).
+The pages follow the policies of the APIs they stand on and never offer more: verification
+gives the agenda and the regieoverleg to the LKHA only, reporting a single case's events to
+the LKHA only (services/*/policy.py), so the case pages are the LKHA's; BZ, policy and the
+auditor get the figures. The APIs decide again and log: intake checks the role and the
+doel of every read of personal data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.reporting.figures import ZaakStaat
 from shared.context import Actor
+from shared.security.policy import LKHA, Rol
 
-LKHA = frozenset({"coordinator", "lkha_medewerker"})
-BZ = frozenset({"bz_consulair"})
+DOELEN: tuple[tuple[str, str], ...] = (
+    ("verificatie", "Verificatie van de melding"),
+    ("contact_slachtoffer", "Contact opnemen met de betrokkene"),
+    ("veiligheid", "Veiligheid van de betrokkene of van helpers"),
+    ("terugkeer", "Terugkeer regelen"),
+    ("nazorg", "Nazorg regelen"),
+    ("consulaire_bijstand", "Consulaire bijstand"),
+)
+"""The purposes (intake's doel codes) the LKHA may state for reading personal data."""
 
-DOELEN: dict[str, tuple[tuple[str, str], ...]] = {
-    "lkha": (
-        ("verificatie", "Verificatie van de melding"),
-        ("contact_slachtoffer", "Contact opnemen met de betrokkene"),
-        ("veiligheid", "Veiligheid van de betrokkene of van helpers"),
-        ("terugkeer", "Terugkeer regelen"),
-        ("nazorg", "Nazorg regelen"),
-        ("consulaire_bijstand", "Consulaire bijstand"),
-    ),
-    "bz": (
-        ("consulaire_bijstand", "Consulaire bijstand verlenen"),
-        ("contact_slachtoffer", "Contact opnemen met de betrokkene"),
-        ("terugkeer", "Terugkeer regelen"),
-    ),
-}
-"""The purposes (intake's doel codes) a role may state for reading personal data."""
+CIJFERS = frozenset({*LKHA, Rol.bz_consulair, Rol.beleid, Rol.auditor})
 
 
 @dataclass(frozen=True)
 class Rechten:
     zaken: bool
-    """Agenda, case list and case pages (cases without personal data)."""
-    alle_zaken: bool
-    """Every case; otherwise only those with a consular question (bz_betrokken)."""
-    vastleggen: bool
-    """Record a regieoverleg and mark its actions done (through verification)."""
+    """Agenda, case list and case pages (cases without personal data); recording a
+    regieoverleg and marking its actions done (through verification)."""
     doelen: tuple[tuple[str, str], ...]
     """The purposes this role may read personal data for; none: the case without them."""
     cijfers: bool
@@ -50,19 +41,8 @@ class Rechten:
     def persoonsgegevens(self) -> bool:
         return bool(self.doelen)
 
-    def ziet(self, zaak: ZaakStaat) -> bool:
-        """Whether this user may see the case at all."""
-        return self.zaken and (self.alle_zaken or bool(zaak.bz_betrokken))
-
 
 def rechten_van(actor: Actor) -> Rechten:
-    """LKHA sees every case, BZ the cases with a consular question; policy and audit the
-    figures only; reporting partners nothing here."""
-    lkha, bz = actor.rol in LKHA, actor.rol in BZ
-    return Rechten(
-        zaken=lkha or bz,
-        alle_zaken=lkha,
-        vastleggen=lkha or bz,
-        doelen=DOELEN["lkha"] if lkha else DOELEN["bz"] if bz else (),
-        cijfers=lkha or bz or actor.rol in {"beleid", "auditor"},
-    )
+    """The LKHA works on cases; BZ, policy and the auditor see the figures; partners nothing."""
+    lkha = actor.rol in LKHA
+    return Rechten(zaken=lkha, doelen=DOELEN if lkha else (), cijfers=actor.rol in CIJFERS)

@@ -1,11 +1,16 @@
-"""Signing in: no open redirect, and a CSRF token bound to the session."""
+"""Signing in: the APIs' tokens, no open redirect, and a CSRF token bound to the session."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from services.reporting.web.aanmelding import Sessie, veilig_volgende
+import pytest
+from pydantic import SecretStr
+
+from services.reporting.settings import ReportingSettings
+from services.reporting.web.aanmelding import Bearertokens, Sessie, tokens_voor, veilig_volgende
 from shared.context import Actor
+from shared.security.tokens import new_dev_key, public_jwks
 
 
 @pytest.mark.parametrize(
@@ -32,3 +37,35 @@ def test_the_csrf_token_belongs_to_one_session() -> None:
     assert een.csrf_klopt(een.csrf)
     assert not een.csrf_klopt(ander.csrf)
     assert not een.csrf_klopt(None) and not een.csrf_klopt("")
+
+
+def _tokens(environment: str, *, met_sleutel: bool = True) -> Bearertokens:
+    jwk = new_dev_key()
+    settings = ReportingSettings(
+        environment=environment,  # type: ignore[arg-type]
+        jwt_public_keys=public_jwks(jwk),
+        jwt_dev_signing_key=SecretStr(json.dumps(jwk)) if met_sleutel else None,
+    )
+    return tokens_voor(settings)
+
+
+def test_in_development_the_pages_mint_a_token_the_apis_accept() -> None:
+    tokens = _tokens("test")
+    actor = Actor(org="lkha", rol="coordinator", user="j.jansen")
+    assert tokens.mag_maken and tokens.lees(tokens.maak(actor)) == actor
+
+
+def test_a_token_that_is_not_ours_is_refused() -> None:
+    ander = _tokens("test")
+    token = ander.maak(Actor(org="lkha", rol="coordinator", user="x"))
+    with pytest.raises(ValueError):
+        _tokens("test").lees(token)
+    with pytest.raises(ValueError):
+        _tokens("test").lees("geen.token.hier")
+
+
+def test_without_a_development_key_nothing_is_minted() -> None:
+    tokens = _tokens("development", met_sleutel=False)
+    assert not tokens.mag_maken
+    with pytest.raises(PermissionError):
+        tokens.maak(Actor(org="lkha", rol="coordinator", user="x"))
