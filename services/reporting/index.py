@@ -35,7 +35,7 @@ class Feitenindex:
     def __init__(self) -> None:
         self._slot = threading.RLock()
         self._feiten: list[Envelope] = []
-        self._ids: set[str] = set()
+        self._ids: set[tuple[str, str]] = set()
         self._historie: dict[str, Zaakhistorie] = {}
         self._per_zaak: dict[str, list[Envelope]] = {}
         self._onthouden: OrderedDict[Hashable, object] = OrderedDict()
@@ -46,7 +46,7 @@ class Feitenindex:
         return len(self._feiten)
 
     def voeg_toe(self, envelope: Envelope) -> bool:
-        """Add one fact; False when it is unusable or known already (same event_id)."""
+        """Add one fact; False when it is unusable or known already (same source and event_id)."""
         return self.voeg_toe_alle([envelope]) == 1
 
     def voeg_toe_alle(self, envelopes: Iterable[Envelope]) -> int:
@@ -56,9 +56,9 @@ class Feitenindex:
             teller = 0
             for envelope in envelopes:
                 event = parse_envelope(envelope)
-                if event is None or event.event_id in self._ids:
+                if event is None or event.sleutel in self._ids:
                     continue
-                self._ids.add(event.event_id)
+                self._ids.add(event.sleutel)
                 self._feiten.append(envelope)
                 teller += 1
                 for zaak_id in zaken_van(event):

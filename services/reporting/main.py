@@ -47,6 +47,7 @@ def create_app(
         with ExitStack() as held:
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())
+            await asyncio.to_thread(facts.migrate)
             if await asyncio.to_thread(facts.rebuild_interrupted):
                 raise RuntimeError(
                     "a rebuild of reporting's facts was interrupted; the facts are incomplete: "
@@ -72,11 +73,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router())
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
     app.include_router(build_web_router(settings))
     app.mount("/ui/static", static_files(), name="ui-static")
-    secure(app, runtime=runtime, policy=POLICY)  # tokens, policy, audit log, chains
     return app

@@ -169,6 +169,8 @@ async def herbouw_met(
     try:
         await asyncio.to_thread(ensure_schema, engine, SCHEMA)
         await asyncio.to_thread(metadata.create_all, engine)
+        facts = FactStore(engine)
+        await asyncio.to_thread(facts.migrate)
         nc = await connect(
             settings.nats_url,
             name="knooppunt-reporting-rebuild",
@@ -176,7 +178,7 @@ async def herbouw_met(
             password=settings.nats_password,
         )
         try:
-            return await herbouw(FactStore(engine), nc, voortgang=voortgang)
+            return await herbouw(facts, nc, voortgang=voortgang)
         finally:
             await nc.close()
     finally:

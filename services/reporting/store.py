@@ -39,9 +39,10 @@ positions = positions_table(metadata)
 feiten = Table(
     "feiten",
     metadata,
+    # event_id is unique per producer only: each numbers its own aggregate of the case.
+    Column("source", Text, primary_key=True),
     Column("event_id", Text, primary_key=True),
     Column("zaak_id", Text, nullable=True),
-    Column("source", Text, nullable=False),
     Column("event_type", Text, nullable=False),
     Column("contract_version", Integer, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
@@ -119,7 +120,7 @@ class FactStore:
                     stream=delivery.stream,
                     sequence=delivery.sequence,
                 )
-                .on_conflict_do_nothing(index_elements=[feiten.c.event_id])
+                .on_conflict_do_nothing(index_elements=[feiten.c.source, feiten.c.event_id])
                 .returning(feiten)
             ).first()
             self.positions.set(delivery.position_name, delivery.sequence, conn)
@@ -140,6 +141,24 @@ class FactStore:
         """How many facts are stored."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(feiten)).scalar() or 0)
+
+    def migrate(self) -> None:
+        """Bring an older ``feiten`` table up to date (its key was event_id alone).
+
+        Facts that the old key dropped (another producer's event with the same id) are not
+        there: ``knooppunt reporting rebuild`` brings them back from the streams.
+        """
+        with self.engine.begin() as conn:
+            sleutel = conn.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.key_column_usage "
+                    "WHERE table_schema = current_schema() AND table_name = 'feiten' "
+                    "AND constraint_name = 'feiten_pkey'"
+                )
+            ).scalar()
+            if sleutel == 1:
+                conn.execute(text("ALTER TABLE feiten DROP CONSTRAINT feiten_pkey"))
+                conn.execute(text("ALTER TABLE feiten ADD PRIMARY KEY (source, event_id)"))
 
     def begin_rebuild(self) -> None:
         """Drop every fact and stream position, and mark the rebuild as under way."""

@@ -35,10 +35,17 @@ class Event:
 
     event_id: str
     event_type: str
+    source: str
     zaak_id: str | None
     recorded_at: datetime
     datum: date
     data: Mapping[str, Any]
+
+    @property
+    def sleutel(self) -> tuple[str, str]:
+        """What identifies an event: event ids are unique per producing service only (each
+        service numbers its own aggregate, and they share the case's id)."""
+        return (self.source, self.event_id)
 
     @property
     def volgorde(self) -> tuple[date, datetime, str]:
@@ -120,6 +127,7 @@ def parse_envelope(envelope: Mapping[str, Any]) -> Event | None:
     return Event(
         event_id=event_id,
         event_type=event_type,
+        source=parse_str(envelope.get("source")) or "",
         zaak_id=str(zaak_id) if zaak_id else None,
         recorded_at=recorded_at,
         datum=datum,

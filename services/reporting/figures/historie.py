@@ -25,13 +25,14 @@ _ONBEKEND = object()
 class Zaakhistorie:
     """Every known event about one case; folds it to a :class:`ZaakStaat` as of a date.
 
-    Invariants: an event is held at most once (by ``event_id``); the non-intake events are kept
-    sorted by :attr:`Event.volgorde`; remembered folds are forgotten whenever an event is added.
+    Invariants: an event is held at most once (by source and ``event_id``); the non-intake
+    events are kept sorted by :attr:`Event.volgorde`; remembered folds are forgotten whenever
+    an event is added.
     """
 
     def __init__(self, zaak_id: str) -> None:
         self.zaak_id = zaak_id
-        self._ids: set[str] = set()
+        self._ids: set[tuple[str, str]] = set()
         self._intake: list[Event] = []
         self._verloop: list[Event] = []
         self._datums: list[date] = []
@@ -44,7 +45,7 @@ class Zaakhistorie:
         return len(self._ids)
 
     def voeg_toe(self, event: Event) -> bool:
-        """Add one event; False when it was known already (same event_id)."""
+        """Add one event; False when it was known already (same source and event_id)."""
         return self.voeg_toe_alle([event]) == 1
 
     def voeg_toe_alle(self, events: Iterable[Event]) -> int:
@@ -52,9 +53,9 @@ class Zaakhistorie:
         nieuw = 0
         verloop = False
         for event in events:
-            if event.event_id in self._ids:
+            if event.sleutel in self._ids:
                 continue
-            self._ids.add(event.event_id)
+            self._ids.add(event.sleutel)
             nieuw += 1
             if event.event_type in RETROACTIEF:
                 self._intake.append(event)

@@ -20,9 +20,9 @@ before a correction, use ``registratie_tot``.
 Revised outcomes are not retroactive: a later ``geverifieerd`` (``herziening: true``) replaces
 the earlier outcome from its own ``besloten_op`` on. ``adviesvraag_ontvangen`` is never a
 melding. Events may arrive in any order and from any source; the fold sorts by business date,
-then ``recorded_at``, then ``event_id``, ignores duplicates (same ``event_id``), skips unknown
-event types, and a case without a ``gemeld`` event (e.g. only its verification arrived so far)
-is not a melding yet.
+then ``recorded_at``, then ``event_id``, ignores duplicates (same source and ``event_id``: ids
+are unique per producer only), skips unknown event types, and a case without a ``gemeld``
+event (e.g. only its verification arrived so far) is not a melding yet.
 """
 
 from __future__ import annotations

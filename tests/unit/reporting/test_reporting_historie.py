@@ -87,3 +87,21 @@ def test_open_op_selects_the_cases_unverified_on_that_date_asked_later(bouw: Bou
     later = zaken_as_of(envelopes, date(2019, 6, 30))
     assert aantal(later, {"open_op": "2018-12-31"}) == 2
     assert aantal(later, {"open_op": "2018-12-31", "uitkomst": "vastgesteld"}) == 1
+
+
+def test_two_producers_may_use_the_same_event_id_and_both_count(bouw: Bouwer) -> None:
+    # Verification and consular number their own aggregate of the case: "<zaak_id>:2" twice.
+    afsluiting = bouw.stap("afgesloten", "z1", "2018-05-01", reden="teruggekeerd")
+    afloop = bouw.stap("afloop_vastgelegd", "z1", "2018-04-20", afloop="wil_geen_hulp")
+    afsluiting["event_id"] = afloop["event_id"] = "z1:2"
+    zaken = zaken_as_of(
+        [
+            bouw.gemeld("z1", "2018-03-01"),
+            bouw.geverifieerd("z1", "2018-04-01"),
+            afloop,
+            afsluiting,
+        ],
+        date(2018, 12, 31),
+    )
+    assert zaken[0].afloop == "wil_geen_hulp"
+    assert zaken[0].stage == "afgesloten"
