@@ -71,8 +71,8 @@ class AfrondingInvoer(_Strikt):
 
 _BERICHTEN = {
     "missing": "vul dit in",
-    "date_from_datetime_parsing": "vul een datum in (dag-maand-jaar)",
-    "date_parsing": "vul een datum in (dag-maand-jaar)",
+    "date_from_datetime_parsing": "vul een datum in",
+    "date_parsing": "vul een datum in",
     "date_type": "vul een datum in",
     "enum": "kies een van de genoemde organisaties",
     "string_too_short": "vul dit in",
@@ -90,14 +90,21 @@ def _bericht(fout: Any) -> str:
     return str(fout.get("msg", "ongeldig")).removeprefix("Value error, ")
 
 
+_ACTIEVELDEN = {"eigenaar": "Eigenaar", "omschrijving": "Actie", "deadline": "Deadline"}
+
+
 def fouten_van(exc: ValidationError) -> dict[str, str]:
-    """Field path -> Dutch message ('acties.1' for the second action row)."""
+    """Field path -> Dutch message; an action row's errors are on 'acties.<n>', naming the
+    field ('Deadline: vul een datum in')."""
     fouten: dict[str, str] = {}
     for fout in exc.errors():
         pad = [str(p) for p in fout.get("loc", ())]
-        if pad[:1] == ["acties"]:
+        bericht = _bericht(fout)
+        if pad[:1] == ["acties"] and len(pad) > 2:
+            bericht = f"{_ACTIEVELDEN.get(pad[2], pad[2])}: {bericht}"
             pad = pad[:2]
-        fouten.setdefault(".".join(pad) or "formulier", _bericht(fout))
+        sleutel = ".".join(pad) or "formulier"
+        fouten[sleutel] = f"{fouten[sleutel]}; {bericht}" if sleutel in fouten else bericht
     return fouten
 
 
@@ -153,7 +160,7 @@ def lees_overleg(form: FormData) -> tuple[Overlegformulier, OverlegInvoer | None
                 "datum": ingevoerd.datum,
                 "deelnemers": ingevoerd.deelnemers,
                 "besluiten": [b for b in ingevoerd.besluiten.splitlines() if b.strip()],
-                "acties": ingevuld,
+                "acties": [{k: v for k, v in r.items() if v} for r in ingevuld],
             }
         )
     except ValidationError as exc:

@@ -59,6 +59,12 @@ def _uitleg(fout: DienstFout) -> Melding:
         )
     if fout.status in (401, 403):
         return Melding(f"Dat mag u niet ({fout.dienst}): {fout.detail}", "fout")
+    if fout.status == 410:
+        return Melding(
+            "De persoonsgegevens van deze zaak zijn gewist (bewaartermijn of verzoek); de "
+            "zaak zelf en de cijfers blijven.",
+            "let-op",
+        )
     if fout.status == 404:
         return Melding(
             f"De {fout.dienst}sservice kent deze zaak nog niet. Probeer het over enkele "

@@ -59,7 +59,7 @@ def test_a_half_filled_action_row_is_named_and_kept() -> None:
     )
     ingevuld, invoer = lees_overleg(form)
     assert invoer is None
-    assert set(ingevuld.fouten) == {"acties.1"}
+    assert ingevuld.fouten == {"acties.1": "Eigenaar: vul dit in; Deadline: vul dit in"}
     assert ingevuld.acties[1]["omschrijving"] == "Bellen"
     assert len(ingevuld.acties) == 3  # one empty row to add another
 
@@ -80,9 +80,8 @@ def test_a_wrong_date_and_no_deelnemers_are_named() -> None:
 
 def test_an_unknown_agency_is_refused() -> None:
     ingevuld, invoer = lees_overleg(_form(*GOED, *_actie("cia", "x", "2018-04-19")))
-    assert invoer is None and ingevuld.fouten == {
-        "acties.0": "kies een van de genoemde organisaties"
-    }
+    assert invoer is None
+    assert ingevuld.fouten == {"acties.0": "Eigenaar: kies een van de genoemde organisaties"}
 
 
 def test_a_services_field_errors_land_on_the_forms_fields() -> None:
