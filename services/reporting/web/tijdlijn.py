@@ -200,14 +200,14 @@ def historie(
     teksten = teksten or {}
     eigen = [e for e in envelopes if gaat_over(e, zaak_id)]
     regels: list[Regel] = []
-    gezien: set[str] = set()
+    gezien: set[tuple[str, str]] = set()
     acties = [_met_tekst(a, teksten) for a in acties_per_zaak(eigen).get(zaak_id, [])]
     omschrijving = {(a.overleg_id, a.actie_id): a.omschrijving for a in acties}
     for envelope in eigen:
         event = parse_envelope(envelope)
-        if event is None or event.event_id in gezien:
+        if event is None or event.sleutel in gezien:
             continue
-        gezien.add(event.event_id)
+        gezien.add(event.sleutel)
         regels.append(
             Regel(
                 event_id=event.event_id,

@@ -157,3 +157,26 @@ def test_a_closing_and_a_revision_are_told_in_words(maak: Envelopes) -> None:
         "Herziening: nieuwe informatie",
     )
     assert afsluiting.details == ("Reden: niet vastgesteld",)
+
+
+def test_events_of_two_services_with_the_same_id_are_both_on_the_timeline(
+    maak: Envelopes,
+) -> None:
+    correctie = maak.event(
+        "gecorrigeerd",
+        Z,
+        wijzigingen={"land": "PK"},
+        vorige={"land": "MA"},
+        reden="typefout",
+        datum="2018-03-15",
+    )
+    onderzoek = maak.event("onderzoek_gestart", Z, datum="2018-03-16")
+    correctie["event_id"] = onderzoek["event_id"] = f"{Z}:2"  # each service numbers its own
+    events = [maak.gemeld(Z, "LKHA-2018-0001", "2018-03-14"), correctie, onderzoek]
+    regels = historie(events, Z).regels
+    assert [r.wat for r in regels] == [
+        "Melding ontvangen",
+        "Melding gecorrigeerd",
+        "Onderzoek gestart",
+    ]
+    assert regels[1].details == ("land: Marokko → Pakistan", "Reden: typefout")
