@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from deploy import cli_reporting
+from deploy import cli_reporting, cli_security
 from deploy.stack import SERVICES, Stack
 
 app = typer.Typer(
@@ -55,6 +55,12 @@ def run(
             stack.wait_ready(service)
             typer.echo(f"  {service:<12}{stack.url(service)}  (docs: {stack.url(service)}/docs)")
         typer.echo(f"Logs in {stack.data_dir / 'logs'}. Press Ctrl-C to stop.")
+        typer.echo(
+            "Every API call needs a bearer token; get a development token with\n"
+            "  knooppunt token --org lkha --rol coordinator\n"
+            'and send it: curl -H "Authorization: Bearer $(knooppunt token --org lkha '
+            '--rol coordinator)" ...  (docs/security.md)'
+        )
         while not stopping.wait(1):
             for name, proc in stack.processes.items():
                 if proc.poll() is not None:
@@ -67,6 +73,8 @@ def run(
 
 
 app.add_typer(cli_reporting.app, name="reporting")
+app.command()(cli_security.token)
+app.add_typer(cli_security.audit, name="audit")
 
 
 def main() -> None:

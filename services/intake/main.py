@@ -102,15 +102,15 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+
+    def ontsleutel(zaak_id: str, token: str) -> Any:
+        return json.loads(app.state.intake.cipher.decrypt(zaak_id, token))
+
+    secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(runtime.readiness))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())
     app.include_router(build_adviesvragen_router(runtime.events_stored))
     app.include_router(build_persoonsgegevens_router())
-
-    def ontsleutel(zaak_id: str, token: str) -> Any:
-        return json.loads(app.state.intake.cipher.decrypt(zaak_id, token))
-
-    secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)
     return app

@@ -99,8 +99,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(readiness))
     app.include_router(build_router(events_stored))
-    secure(app, runtime=runtime, policy=POLICY)  # tokens, policy, audit log, chains
     return app

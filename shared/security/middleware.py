@@ -1,12 +1,11 @@
-"""The security middleware: authentication, the role check and the audit record of a request.
+"""The security middleware: authentication and the audit record of every request.
 
 For every request to a path that is not public it
 1. verifies the bearer token (401, with nothing that helps an attacker, when it is missing or
    invalid), before anything else reads the request;
-2. finds the route's operation_id and checks the service's Policy (403 when the role may not),
-   and for a route with a {zaak_id} the policy's check per case (the 404 of an unknown case);
-3. sets `current_actor` (stored with every event) and `current_audit` for the route;
-4. writes the request's audit record, unless the request's own transaction did, before the
+2. sets `current_actor` (stored with every event) and `current_audit` for the request; the
+   guard dependency (wiring.py) then checks the route's operation against the Policy;
+3. writes the request's audit record, unless the request's own transaction did, before the
    response starts; when that write fails the caller gets a 500 instead of the answer.
 It runs inside the tracing middleware, so every record carries the request's trace id.
 """
@@ -16,13 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fastapi.routing import APIRoute
 from opentelemetry import trace
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import Actor, current_actor
@@ -49,18 +46,6 @@ def _trace_id() -> str | None:
 def _origin(scope: Scope) -> str | None:
     client = scope.get("client")
     return str(client[0]) if client else None
-
-
-def route_of(scope: Scope) -> tuple[str | None, dict[str, Any]]:
-    """The operation_id and path parameters of the route a request will reach."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        match, child = route.matches(scope)
-        if match == Match.FULL:
-            if isinstance(route, APIRoute):
-                return route.operation_id or route.name, dict(child.get("path_params", {}))
-            return None, {}
-    return None, {}
 
 
 class SecurityMiddleware:
@@ -92,35 +77,14 @@ class SecurityMiddleware:
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, audit: RequestAudit
     ) -> None:
-        operation, params = route_of(scope)
-        zaak_id = params.get("zaak_id")
-        audit.update(
-            action=operation or audit.entry.action,
-            zaak_id=str(zaak_id) if zaak_id is not None else None,
-        )
         actor, reason = await self._authenticate(scope)
         if actor is None:
             audit.update(decision=REFUSED, reason=reason)
             await self._answer(scope, receive, send, audit, 401, NOT_AUTHENTICATED, CHALLENGE)
             return
         audit.update(actor=actor)
-        refusal = self.security.policy.check(operation, actor)
-        if refusal is not None:
-            audit.refuse(refusal.reason)
-            await self._answer(scope, receive, send, audit, 403, {"detail": refusal.detail})
-            return
         token = current_actor.set(actor)
         try:
-            hidden = (
-                operation is not None
-                and zaak_id is not None
-                and not await self._may_see(scope, actor, operation, str(zaak_id))
-            )
-            if hidden:
-                audit.refuse("niet_zichtbaar")
-                detail = self.security.policy.case_not_found(str(zaak_id))
-                await self._answer(scope, receive, send, audit, 404, {"detail": detail})
-                return
             await self.app(scope, receive, self._recording(send, audit))
         except Exception:
             if not audit.written:
@@ -129,12 +93,6 @@ class SecurityMiddleware:
             raise
         finally:
             current_actor.reset(token)
-
-    async def _may_see(self, scope: Scope, actor: Actor, operation: str, zaak_id: str) -> bool:
-        check = self.security.policy.case_visible
-        if check is None:
-            return True
-        return await asyncio.to_thread(check, scope.get("app"), actor, operation, zaak_id)
 
     async def _authenticate(self, scope: Scope) -> tuple[Actor | None, str]:
         header = Headers(scope=scope).get("authorization")

@@ -125,8 +125,20 @@ class Policy:
         """Operations of the app's routes that this policy does not mention (all refused)."""
         return sorted(
             route.operation_id or route.name
-            for route in app.routes
-            if isinstance(route, APIRoute)
-            and not self.is_public(route.path)
-            and self.roles_for(route.operation_id or route.name) is None
+            for path, route in api_routes(app)
+            if not self.is_public(path) and self.roles_for(route.operation_id or route.name) is None
         )
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, Any]]:
+    """Every API route of an app with its full path, as FastAPI runs it (included routers
+    flattened: `.operation_id`, `.name` and `.dependant` are the effective ones)."""
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI with lazily included routers
+    except ImportError:  # pragma: no cover - older FastAPI: a flat list
+        return [(r.path_format, r) for r in app.routes if isinstance(r, APIRoute)]
+    return [
+        (str(context.path_format or ""), context)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]

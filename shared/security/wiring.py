@@ -1,9 +1,11 @@
 """Wiring the security plumbing into a service: `secure(app, runtime=..., policy=...)`.
 
-Called once by each service's composition root after its routers are included. It adds the
-security middleware (inside the tracing middleware), the auditor's routes, the bearer scheme
-in the OpenAPI document, and, once the service's own start-up is done, installs the audit
-log and the hash chains in the service's schema and starts the checkpoint writer.
+Called once by each service's composition root right after creating the app. It adds the
+security middleware (authentication, audit records; inside the tracing middleware), the
+guard as a global dependency (the policy's role check and check per case, before every
+route), the auditor's routes, the bearer scheme in the OpenAPI document, and, once the
+service's own start-up is done, installs the audit log and the hash chains in the service's
+schema and starts the checkpoint writer.
 """
 
 from __future__ import annotations
@@ -32,12 +34,22 @@ from shared.security.checkpoints import (
     stored_checkpoints,
 )
 from shared.security.middleware import AUDIT_SCOPE_KEY, SecurityMiddleware
-from shared.security.policy import Policy
+from shared.security.policy import Policy, api_routes
 from shared.security.replay import Decryptor, case_history
 from shared.security.tokens import TokenVerifier
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+def unguarded_routes(app: FastAPI, policy: Policy) -> list[str]:
+    """Non-public routes that lack the guard dependency."""
+    return sorted(
+        f"{path} ({route.operation_id or route.name})"
+        for path, route in api_routes(app)
+        if not policy.is_public(path)
+        and not any(d.call is guard for d in route.dependant.dependencies)
+    )
 
 
 class Security:
@@ -74,9 +86,16 @@ class Security:
             self.decode = runtime.relay.mapper.transcoder.decode
         await asyncio.to_thread(self._install, runtime.schema, events_table)
         self.audit_log = AuditLog(self.engine, runtime.schema)
-        unlisted = self.policy.unlisted_operations(self.app) if self.app is not None else []
-        if unlisted:
-            log.warning("operations without a policy row (refused to everyone): %s", unlisted)
+        if self.app is not None:
+            unguarded = unguarded_routes(self.app, self.policy)
+            if unguarded:
+                raise RuntimeError(
+                    f"routes included before secure() are not guarded: {unguarded}; "
+                    "call secure() right after creating the app"
+                )
+            unlisted = self.policy.unlisted_operations(self.app)
+            if unlisted:
+                log.warning("operations without a policy row (refused to all): %s", unlisted)
         if self.signing_key is None:
             log.warning("CHECKPOINT_KEY is not set: %s signs no checkpoints", self.service)
             return
@@ -125,6 +144,36 @@ class Security:
         assert self.engine is not None
         with self.engine.connect() as conn:
             return stored_checkpoints(conn, self.service)
+
+
+async def guard(request: Request) -> None:
+    """The role check and the check per case, before every route (a global dependency).
+
+    The operation is the route FastAPI chose (scope["route"]); a case the caller may not see
+    gets the 404 of an unknown case. Without the middleware's audit record: 401 (fail closed).
+    """
+    security: Security = request.app.state.security
+    policy = security.policy
+    if policy.is_public(request.url.path):
+        return
+    audit = request.scope.get(AUDIT_SCOPE_KEY)
+    if not isinstance(audit, RequestAudit) or audit.entry.actor is None:
+        raise HTTPException(status_code=401, detail="not authenticated")
+    route = request.scope.get("route")
+    operation = getattr(route, "operation_id", None) or getattr(route, "name", None)
+    zaak_id = request.path_params.get("zaak_id")
+    audit.update(action=operation or audit.entry.action, zaak_id=zaak_id and str(zaak_id))
+    refusal = policy.check(operation or "", audit.entry.actor)
+    if refusal is not None:
+        audit.refuse(refusal.reason)
+        raise HTTPException(status_code=403, detail=refusal.detail)
+    if zaak_id is not None and policy.case_visible is not None and operation:
+        visible = await asyncio.to_thread(
+            policy.case_visible, request.app, audit.entry.actor, operation, str(zaak_id)
+        )
+        if not visible:
+            audit.refuse("niet_zichtbaar")
+            raise HTTPException(status_code=404, detail=policy.case_not_found(str(zaak_id)))
 
 
 def get_request_audit(request: Request) -> RequestAudit:
@@ -215,7 +264,12 @@ def secure(
     policy: Policy,
     decrypt: Decryptor | None = None,
 ) -> Security:
-    """Put authentication, authorisation, the audit log and the chains on a service."""
+    """Put authentication, authorisation, the audit log and the chains on a service.
+
+    Call it right after creating the app, before including any router: the guard becomes
+    a dependency of every route included afterwards (a route included before is refused
+    at start-up).
+    """
     security = Security(
         service=runtime.service, settings=runtime.settings, policy=policy, decrypt=decrypt
     )
@@ -223,6 +277,8 @@ def secure(
     app.state.security = security
     # Appended last = innermost of the user middleware: inside tracing and the body limit.
     app.user_middleware.append(Middleware(SecurityMiddleware, security=security))
+    # A global dependency: every route included from here on is guarded.
+    app.router.dependencies.append(Depends(guard))
     app.include_router(audit_router(security))
     _document_bearer(app, policy)
     original = app.router.lifespan_context

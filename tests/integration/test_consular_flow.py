@@ -26,7 +26,7 @@ from services.consular.settings import ConsularSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import MASTER_KEY, auth_headers, eventually, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +111,9 @@ async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIte
     await ensure_stream(js, "verification")
     async with (
         serving(intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **common))) as intake,
-        serving(consular_app(ConsularSettings(**common))) as consular,
+        serving(
+            consular_app(ConsularSettings(**common)), headers=auth_headers("bz", "bz_consulair")
+        ) as consular,
     ):
         yield Stack(intake, consular, js)
 
