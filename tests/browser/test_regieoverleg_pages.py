@@ -126,3 +126,24 @@ def test_the_figures_page_shows_charts_and_downloads_csv_xlsx_and_pdf(
         assert inhoud.startswith({"csv": b"", "xlsx": b"PK", "pdf": b"%PDF"}[soort]) and inhoud
         if soort == "csv":
             assert "achterlating" in inhoud.decode("utf-8-sig")
+
+
+def test_a_form_sent_twice_records_one_regieoverleg(page: Page, cases: Cases) -> None:
+    sign_in(page)
+    page.goto(f"/ui/zaken/{cases.new.zaak_id}")
+    formulier = page.locator("form", has=page.get_by_role("button", name="Regieoverleg vastleggen"))
+    velden = {
+        naam: formulier.locator(f"input[name={naam}]").input_value() for naam in ("csrf", "sleutel")
+    }
+    body = {
+        **velden,
+        "datum": date.today().isoformat(),
+        "deelnemers": "lkha",
+        "besluiten": "Tweemaal verstuurd, eenmaal vastgelegd",
+    }
+    url = f"/ui/zaken/{cases.new.zaak_id}/regieoverleg"
+    first = page.request.post(url, form=body, max_redirects=0)
+    again = page.request.post(url, form=body, max_redirects=0)
+    assert first.status == again.status == 303
+    page.goto(f"/ui/zaken/{cases.new.zaak_id}")
+    expect(page.locator("#tijdlijn").get_by_text("Tweemaal verstuurd")).to_have_count(1)
