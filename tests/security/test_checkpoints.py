@@ -1,0 +1,133 @@
+"""Signed checkpoints let a holder outside the database tell this chain from any other: a
+valid chain does not pass against a checkpoint of another installation, of an earlier
+(rewritten) version of itself, of a longer version of itself, or signed by another key."""
+
+# ruff: noqa: S608 - the SQL names only this test's own tables
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from shared.context import Actor
+from shared.db import ensure_schema, make_engine
+from shared.security.audit import AuditEntry, AuditLog
+from shared.security.chain import install_chains, verify_audit
+from shared.security.checkpoints import (
+    Checkpoint,
+    CheckpointWriter,
+    export,
+    load_signing_key,
+    new_signing_key,
+    read_exported,
+    verify_checkpoint,
+)
+from tests.security.conftest import CHECKPOINT_KEYS, TRUSTED, fresh_database
+
+pytestmark = pytest.mark.integration
+
+S = "consular"
+
+
+def _entry(i: int) -> AuditEntry:
+    return AuditEntry(
+        service=S,
+        action="get_zaak",
+        decision="allowed",
+        result="200",
+        actor=Actor(org="bz", rol="bz_consulair", user=f"post-{i}"),
+    )
+
+
+def _installation(admin_url: str, records: int) -> Engine:
+    """A fresh database with one service's audit chain of `records` identical records."""
+    engine = make_engine(fresh_database(admin_url, "chk"), S, pool_size=1)
+    ensure_schema(engine, S)
+    with engine.begin() as conn:
+        install_chains(conn, S, None)
+    log = AuditLog(engine, S)
+    for i in range(records):
+        log.write(_entry(i))
+    return engine
+
+
+def _sign(engine: Engine, key: str = CHECKPOINT_KEYS[S]) -> Checkpoint:
+    made = CheckpointWriter(
+        engine=engine, schema=S, key=load_signing_key(key), interval=60
+    ).write_now()
+    assert len(made) == 1
+    return made[0]
+
+
+def _check(engine: Engine, checkpoint: Checkpoint) -> str | None:
+    with engine.connect() as conn:
+        return verify_checkpoint(checkpoint, TRUSTED, conn)
+
+
+@pytest.fixture
+def here(postgres_admin_url: str) -> Iterator[Engine]:
+    engine = _installation(postgres_admin_url, 10)
+    yield engine
+    engine.dispose()
+
+
+def test_a_checkpoint_holds_while_the_chain_grows(here: Engine, tmp_path: Path) -> None:
+    checkpoint = _sign(here)
+    AuditLog(here, S).write(_entry(99))
+    assert _check(here, checkpoint) is None
+    export([checkpoint], tmp_path)
+    assert [c.payload for c in read_exported(tmp_path)] == [checkpoint.payload]
+    assert checkpoint.data["position"] == 10
+
+
+def test_a_checkpoint_of_another_installation_does_not_pass(
+    here: Engine, postgres_admin_url: str
+) -> None:
+    elsewhere = _installation(postgres_admin_url, 10)  # same records, same key, another genesis
+    try:
+        foreign = _sign(elsewhere)
+    finally:
+        elsewhere.dispose()
+    problem = _check(here, foreign)
+    assert problem is not None and "another installation" in problem
+
+
+def test_a_checkpoint_signed_with_another_key_does_not_pass(here: Engine) -> None:
+    problem = _check(here, _sign(here, key=new_signing_key()))
+    assert problem is not None and "not trusted" in problem
+
+
+def test_an_altered_checkpoint_does_not_pass(here: Engine) -> None:
+    checkpoint = _sign(here)
+    altered = replace(
+        checkpoint, payload=checkpoint.payload.replace('"position":10', '"position":9')
+    )
+    problem = _check(here, altered)
+    assert problem is not None and "signature" in problem
+
+
+def test_a_rewritten_chain_does_not_pass_against_the_older_checkpoint(here: Engine) -> None:
+    older = _sign(here)
+    with here.begin() as conn:  # rewrite from record 6 on: the database recomputes valid links
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(f"DELETE FROM {S}.audit_log WHERE position >= 6"))
+    log = AuditLog(here, S)
+    for i in range(6, 11):
+        log.write(replace(_entry(i), result="403", decision="refused"))
+    with here.connect() as conn:
+        assert verify_audit(conn, S).ok  # the rewritten chain is valid in itself
+    problem = _check(here, older)
+    assert problem is not None and "differs from the checkpoint at position 10" in problem
+
+
+def test_a_chain_rolled_back_behind_a_checkpoint_does_not_pass(here: Engine) -> None:
+    checkpoint = _sign(here)
+    with here.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(f"DELETE FROM {S}.audit_log WHERE position > 7"))
+    problem = _check(here, checkpoint)
+    assert problem is not None and "ends at 7" in problem
