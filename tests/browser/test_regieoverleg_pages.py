@@ -30,6 +30,8 @@ def sign_in(page: Page, als: str = "lkha:coordinator", user: str = "j.jansen") -
     page.get_by_label("Aanmelden als").select_option(als)
     page.get_by_label("Gebruikersnaam").fill(user)
     page.get_by_role("button", name="Aanmelden", exact=True).click()
+    expect(page).not_to_have_url(re.compile("/ui/aanmelden"))
+    page.wait_for_load_state()
 
 
 def test_a_coordinator_records_a_decision_and_an_action_and_marks_it_done(
