@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,9 @@ def merge(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "tijd": event.get("vastgelegd_op") or "",
                     "service": part["service"],
                     "wat": f"{event['type']} (versie {event['versie']})",
-                    "door": "/".join(str(door.get(k, "?")) for k in ("org", "rol", "user")),
+                    "door": "/".join(str(door[k]) for k in ("org", "rol", "user"))
+                    if door
+                    else "systeem (consumer)",
                     "positie": event.get("positie"),
                     "keten": event.get("keten"),
                     "gegevens": event.get("gegevens"),
@@ -162,7 +165,15 @@ def merge(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "gegevens": None,
                 }
             )
-    return sorted(rows, key=lambda r: (str(r["tijd"]), r["service"]))
+    return sorted(rows, key=lambda r: (_moment(r["tijd"]), r["service"]))
+
+
+def _moment(value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @audit.command()
