@@ -30,6 +30,7 @@ DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
 @app.command()
 def run(
     data_dir: Path = typer.Option(DATA_DIR, help="Where PostgreSQL and NATS keep their data."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo data set (deploy/demo)."),
 ) -> None:
     """Start PostgreSQL, NATS and the four services; Ctrl-C stops everything."""
     stack = Stack(
@@ -55,6 +56,8 @@ def run(
             stack.wait_ready(service)
             typer.echo(f"  {service:<12}{stack.url(service)}  (docs: {stack.url(service)}/docs)")
         typer.echo(f"Logs in {stack.data_dir / 'logs'}. Press Ctrl-C to stop.")
+        if demo:
+            cli_reporting.laad_demo(stack)
         typer.echo(
             "Every API call needs a bearer token; get a development token with\n"
             "  knooppunt token --org lkha --rol coordinator\n"

@@ -1,14 +1,16 @@
-"""`knooppunt reporting ...`: operating reporting's facts (rebuild) and its demo data."""
+"""`knooppunt reporting ...`: operating reporting's facts (rebuild); the demo data loader."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -21,6 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from deploy.demo.load import Diensten, LaadFout, Lader, bearer
+from deploy.demo.to_envelopes import STANDAARD, laad_dataset
 from deploy.stack import Stack
 from services.reporting.rebuild import Verslag, herbouw_met
 from services.reporting.settings import ReportingSettings
@@ -45,21 +49,30 @@ def _luistert(url: str) -> bool:
 
 
 def _servers(data_dir: Path, stack: ExitStack) -> ReportingSettings:
-    """The configured servers; without DATABASE_URL/NATS_URL the dev stack's, started from
-    ``data_dir`` for the duration of the command when they are not running."""
+    """The configured servers (DATABASE_URL, NATS_URL, NATS_USER, ...); without them those of
+    `knooppunt run` in ``data_dir``, started for the duration of the command when they are not
+    running, with reporting's own NATS user."""
     settings = ReportingSettings()
-    if _luistert(settings.database_url) and _luistert(settings.nats_url):
+    eigen = bool(os.environ.get("DATABASE_URL") or os.environ.get("NATS_URL"))
+    if eigen:
+        if not (_luistert(settings.database_url) and _luistert(settings.nats_url)):
+            raise typer.BadParameter("DATABASE_URL or NATS_URL does not answer")
         return settings
-    if os.environ.get("DATABASE_URL") or os.environ.get("NATS_URL"):
-        raise typer.BadParameter("DATABASE_URL or NATS_URL does not answer")
-    console.print(f"Starting PostgreSQL and NATS from {data_dir} ...")
-    servers = Stack(data_dir=data_dir.resolve())
-    servers.start_servers()
-    stack.callback(servers.stop)
-    assert servers.database_url and servers.nats_url
-    return settings.model_copy(
-        update={"database_url": servers.database_url, "nats_url": servers.nats_url}
-    )
+    dev = Stack(data_dir=data_dir.resolve())
+    if not (_luistert(settings.database_url) and _luistert(settings.nats_url)):
+        console.print(f"Starting PostgreSQL and NATS from {dev.data_dir} ...")
+        dev.start_servers()
+        stack.callback(dev.stop)
+        assert dev.database_url and dev.nats_url
+        settings = settings.model_copy(
+            update={"database_url": dev.database_url, "nats_url": dev.nats_url}
+        )
+    if settings.nats_user is None:
+        wachtwoord = dev.nats_passwords()["reporting"]
+        settings = settings.model_copy(
+            update={"nats_user": "reporting", "nats_password": wachtwoord}
+        )
+    return settings
 
 
 def _toon(verslag: Verslag) -> None:
@@ -105,3 +118,26 @@ def rebuild(
             console.print(f"[red]Figures differ after the rebuild:[/] {verslag.verschillen}")
             raise typer.Exit(1)
         console.print("[green]The rebuilt figures are identical to the ones before.[/]")
+
+
+def laad_demo(stack: Stack) -> threading.Thread:
+    """Load the demo data set (deploy/demo) into a running stack, in the background."""
+
+    def laad() -> None:
+        console.print("Loading the demo data set through the APIs (deploy/demo) ...")
+        try:
+            with httpx.Client(timeout=30) as client:
+                lader = Lader(Diensten.van(stack.url), headers=bearer(stack.token), client=client)
+                geladen = lader.laad([laad_dataset(p) for p in STANDAARD])
+                lader.wacht_op_reporting(geladen)
+        except (LaadFout, httpx.HTTPError) as fout:
+            console.print(f"[red]Loading the demo data set failed:[/] {fout}")
+            return
+        console.print(
+            f"Demo data set loaded: {len(geladen.zaak_ids)} cases, {geladen.posts} requests. "
+            f"Try {stack.url('reporting')}/v1/jaarcijfers/2018.html"
+        )
+
+    draad = threading.Thread(target=laad, name="demo-loader", daemon=True)
+    draad.start()
+    return draad
