@@ -20,7 +20,7 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import MASTER_KEY, eventually, melding, nats_credentials, serving
 
 pytestmark = pytest.mark.integration
 
@@ -37,21 +37,23 @@ class System:
 @pytest.fixture
 async def system(database_url: str, nats_url: str) -> AsyncIterator[System]:
     spans = InMemorySpanExporter()
-    common = {
-        "database_url": database_url,
-        "nats_url": nats_url,
-        "environment": "test",
-        "relay_poll_seconds": 0.1,
-    }
+    common = {"database_url": database_url, "environment": "test", "relay_poll_seconds": 0.1}
+
+    def own(service: str) -> dict[str, object]:  # each service as its own NATS user
+        return {**common, **nats_credentials(nats_url, service)}
+
     async with (
         serving(
             intake_app(
-                IntakeSettings(master_key=SecretStr(MASTER_KEY), **common), span_exporter=spans
+                IntakeSettings(master_key=SecretStr(MASTER_KEY), **own("intake")),
+                span_exporter=spans,
             )
         ) as intake,
-        serving(verification_app(VerificationSettings(**common), span_exporter=spans)) as ver,
-        serving(consular_app(ConsularSettings(**common), span_exporter=spans)) as cons,
-        serving(reporting_app(ReportingSettings(**common), span_exporter=spans)) as rep,
+        serving(
+            verification_app(VerificationSettings(**own("verification")), span_exporter=spans)
+        ) as ver,
+        serving(consular_app(ConsularSettings(**own("consular")), span_exporter=spans)) as cons,
+        serving(reporting_app(ReportingSettings(**own("reporting")), span_exporter=spans)) as rep,
     ):
         yield System(intake, ver, cons, rep, spans)
 
