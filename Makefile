@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/knooppunt run $(ARGS)
 
+## Print a development bearer token: make token ARGS="--org lkha --rol coordinator".
+token: $(STAMP)
+	@$(BIN)/knooppunt token $(ARGS)
+
 ## Run the whole test suite against a real PostgreSQL and NATS.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
