@@ -1,8 +1,6 @@
 """The retention period runs from verification's closing date; reopening stops it; events
 arrive in any order and more than once; an erasure is recorded once, with its audit record."""
 
-
-
 from __future__ import annotations
 
 from collections.abc import Iterator
