@@ -71,24 +71,10 @@ class Feitenindex:
                 historie.voeg_toe_alle(events)
             return teller
 
-    def leeg(self) -> None:
-        """Forget every fact (the store was cleared)."""
-        with self._slot:
-            self._feiten.clear()
-            self._ids.clear()
-            self._historie.clear()
-            self._per_zaak.clear()
-            self._onthouden.clear()
-
     def sinds(self, positie: int) -> tuple[int, list[Envelope]]:
         """The facts added after ``positie``, and the position after the last of them."""
         with self._slot:
             return len(self._feiten), self._feiten[positie:]
-
-    def alle(self) -> list[Envelope]:
-        """Every fact, in the order the index received them."""
-        with self._slot:
-            return list(self._feiten)
 
     def feiten_van(self, zaak_id: str) -> list[Envelope]:
         """The facts about one case (with the regieoverleggen about it), in recorded order."""
