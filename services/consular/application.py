@@ -200,7 +200,20 @@ class ConsularApplication(ServiceApplication):
     def ontvang_melding(
         self, zaak_id: UUID, intake_versie: int, melding: Mapping[str, Any], tracking: Tracking
     ) -> None:
-        """A melding arrived from intake: open the case here (once), with any early news."""
+        """A melding arrived from intake: open the case here (once), with any early news.
+
+        Opening the case always closes its wachtrij in the same transaction. Verification's
+        consumer, running at the same time, writes that same wachtrij when the case is not
+        there yet, so the two can never both miss each other: one of them meets a version
+        conflict and is tried again on the new state.
+        """
+        _opnieuw_bij_conflict(
+            lambda: self._ontvang_melding(zaak_id, intake_versie, melding, tracking)
+        )
+
+    def _ontvang_melding(
+        self, zaak_id: UUID, intake_versie: int, melding: Mapping[str, Any], tracking: Tracking
+    ) -> None:
         if self.al_verwerkt(tracking):
             return
         if self._bestaat(zaak_id) is not None:
@@ -217,10 +230,7 @@ class ConsularApplication(ServiceApplication):
             bz_betrokken=bool(melding.get("bz_betrokken")),
             intake_versie=intake_versie,
         )
-        wachtrij = self._wachtrij(zaak_id)
-        if wachtrij is None or wachtrij.overgedragen:
-            self.save_tracked(tracking, zaak)
-            return
+        wachtrij = self._wachtrij(zaak_id) or Wachtrij.open(zaak_id)
         for feit in wachtrij.draag_over():
             zaak.neem_verificatie_over(feit)
         self.save_tracked(tracking, zaak, wachtrij)
@@ -254,8 +264,14 @@ class ConsularApplication(ServiceApplication):
     ) -> None:
         """Verification took a step (onderzoek, uitkomst, afsluiting, heropening).
 
-        Applied to the case if it is known here, else kept in its wachtrij until it is.
+        Applied to the case if it is known here, else kept in its wachtrij until it is
+        (see ontvang_melding for why this cannot race the melding).
         """
+        _opnieuw_bij_conflict(lambda: self._neem_verificatie_over(zaak_id, feit, tracking))
+
+    def _neem_verificatie_over(
+        self, zaak_id: UUID, feit: Mapping[str, Any], tracking: Tracking
+    ) -> None:
         if self.al_verwerkt(tracking):
             return
         zaak = self._bestaat(zaak_id)
@@ -266,7 +282,22 @@ class ConsularApplication(ServiceApplication):
                 self.tracking_recorder.insert_tracking(tracking)
             return
         wachtrij = self._wachtrij(zaak_id) or Wachtrij.open(zaak_id)
+        if wachtrij.overgedragen:
+            # The case opened after we looked: the conflict retry will find it.
+            raise IntegrityError(f"zaak {zaak_id} opened meanwhile")
         if wachtrij.houd_vast(dict(feit)):
             self.save_tracked(tracking, wachtrij)
         else:
             self.tracking_recorder.insert_tracking(tracking)
+
+
+def _opnieuw_bij_conflict(opdracht: Callable[[], None], pogingen: int = 5) -> None:
+    """Run a consumer step; on a version conflict with a concurrent writer, run it again on
+    the new state (the step re-reads everything it decides on)."""
+    for poging in range(pogingen):
+        try:
+            opdracht()
+            return
+        except IntegrityError:
+            if poging == pogingen - 1:
+                raise

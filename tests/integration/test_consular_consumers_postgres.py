@@ -88,3 +88,32 @@ def test_early_news_redelivered_and_republished_is_applied_once(database_url: st
     assert zaak.verificatiestand == "afgesloten" and zaak.version == 3
     assert restarted.repository.get(wachtrij_id(ZAAK)).overgedragen
     restarted.close()
+
+
+def test_news_racing_the_melding_in_two_consumer_threads_is_never_lost(
+    database_url: str,
+) -> None:
+    """The INTAKE and VERIFICATION consumers run at once: whichever commits first, the
+    onderzoek_gestart of every case ends up on the case, never in a forgotten wachtrij."""
+    from concurrent.futures import ThreadPoolExecutor
+    from uuid import uuid4
+
+    app = _consular(database_url)
+    intake, verification = IntakeHandler(app), VerificationHandler(app)
+    zaken = [uuid4() for _ in range(60)]
+
+    def retarget(delivery: Delivery, zaak: UUID, sequence: int) -> Delivery:
+        versie = delivery.event.event_id.rsplit(":", 1)[1]
+        event = replace(delivery.event, zaak_id=str(zaak), event_id=f"{zaak}:{versie}")
+        return replace(delivery, event=event, sequence=sequence)
+
+    onderzoek = _delivery("verification", "onderzoek_gestart", 2, 1, {"datum": "2018-03-20"})
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for n, zaak in enumerate(zaken, start=1):
+            news = pool.submit(verification, retarget(onderzoek, zaak, n))
+            melding = pool.submit(intake, retarget(GEMELD, zaak, n))
+            news.result()
+            melding.result()
+    lost = [z for z in zaken if app.get_zaak(z).onderzoek_gestart_op is None]
+    assert lost == []
+    app.close()
