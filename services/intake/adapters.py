@@ -58,10 +58,17 @@ class SqlKeyStore:
         return bytes(row.wrapped) if row.wrapped is not None else b""
 
     def save_new(self, case_id: str, wrapped: bytes) -> bytes:
-        stmt = insert(data_keys).values(zaak_id=case_id, wrapped=wrapped).on_conflict_do_nothing()
+        stmt = (
+            insert(data_keys)
+            .values(zaak_id=case_id, wrapped=wrapped)
+            .on_conflict_do_nothing()
+            .returning(data_keys.c.wrapped)
+        )
         with self.engine.begin() as conn:
-            conn.execute(stmt)
-        stored = self.load(case_id)
+            inserted = conn.execute(stmt).first()
+        if inserted is not None:
+            return bytes(inserted.wrapped)
+        stored = self.load(case_id)  # another request made the case's key first
         assert stored is not None
         return stored
 
