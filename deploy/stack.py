@@ -155,7 +155,7 @@ class Stack:
             preexec_fn=_die_with_parent(signal.SIGTERM),
         )
 
-    def wait_ready(self, service: str, timeout: float = 60) -> None:
+    def wait_ready(self, service: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         last = ""
         while time.monotonic() < deadline:
