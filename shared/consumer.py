@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -114,10 +115,7 @@ class EventConsumer:
             except Exception:  # the connection may already be gone
                 log.debug("unsubscribe of %s failed", self.durable, exc_info=True)
 
-    async def _handle(self, msg: object) -> None:
-        from nats.aio.msg import Msg
-
-        assert isinstance(msg, Msg)
+    async def _handle(self, msg: Msg) -> None:
         headers = dict(msg.headers or {})
         try:
             event = IntegrationEvent.from_json(msg.data, headers)

@@ -61,6 +61,7 @@ class EventRelay:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._stopping = False
+        self._position: int | None = None  # read once; only this relay moves it
         self.published = 0
 
     def stop(self) -> None:
@@ -90,14 +91,16 @@ class EventRelay:
 
     async def relay_once(self) -> int:
         """Publish the next batch of notifications; return how many were read."""
-        position = await asyncio.to_thread(self.positions.get, self.name)
+        if self._position is None:
+            self._position = await asyncio.to_thread(self.positions.get, self.name)
         notifications: Sequence[Notification] = await asyncio.to_thread(
-            self.recorder.select_notifications, position + 1, self.batch_size
+            self.recorder.select_notifications, self._position + 1, self.batch_size
         )
         for notification in notifications:
             await self._publish(notification)
         if notifications:
             await asyncio.to_thread(self.positions.set, self.name, notifications[-1].id)
+            self._position = notifications[-1].id
         return len(notifications)
 
     async def _publish(self, notification: Notification) -> None:
