@@ -17,7 +17,7 @@ from services.intake.codes import Onderwerp
 from services.intake.domain import RegelGeschonden
 from services.intake.schemas import ErrorBody, Melder, Strict
 from shared.api import set_etag
-from shared.context import Actor, current_actor
+from shared.security.wiring import CurrentActor
 
 
 class AdviesvraagCreate(Strict):
@@ -70,16 +70,7 @@ def get_adviesvragen(request: Request) -> Adviesvragen:
     return request.app.state.adviesvragen  # type: ignore[no-any-return]
 
 
-def get_actor(request: Request) -> Actor:
-    """The caller (set by the security middleware; a test app may name an anonymous one)."""
-    actor = current_actor.get() or getattr(request.app.state, "anonymous_actor", None)
-    if not isinstance(actor, Actor):
-        raise HTTPException(status_code=401, detail="not authenticated")
-    return actor
-
-
 App = Annotated[Adviesvragen, Depends(get_adviesvragen)]
-CurrentActor = Annotated[Actor, Depends(get_actor)]
 IdempotencyKey = Annotated[
     str,
     Header(

@@ -18,6 +18,7 @@ from services.intake.application import IntakeApplication
 from services.intake.status import MeldingStatussen
 from shared.context import Actor
 from shared.http import install_http_basics
+from shared.security.wiring import get_actor
 from tests.unit.intake.fakes import Verificatie, verzoek
 
 ADVIESVRAAG: dict[str, Any] = {
@@ -55,7 +56,10 @@ def web(
     web.state.intake = intake
     web.state.adviesvragen = adviesvragen
     web.state.meldingstatussen = statussen
-    web.state.anonymous_actor = Actor(org="onbekend", rol="onbekend", user="onbekend")
+    # The security middleware is not installed here: the caller is given directly.
+    web.dependency_overrides[get_actor] = lambda: Actor(
+        org="onbekend", rol="onbekend", user="onbekend"
+    )
     return web
 
 
@@ -184,7 +188,7 @@ async def test_the_new_routes_are_documented_with_an_example(client: httpx.Async
 async def test_an_adviesvraag_needs_a_known_caller(
     client: httpx.AsyncClient, web: FastAPI, intake: IntakeApplication
 ) -> None:
-    del web.state.anonymous_actor
+    del web.dependency_overrides[get_actor]
     response = await client.post(
         "/v1/adviesvragen", json=ADVIESVRAAG, headers={"Idempotency-Key": "advies-0005"}
     )
