@@ -22,7 +22,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, Table, Te
 from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.application import IntakeApplication
-from services.intake.domain import Melding, MeldingNotFound
+from services.intake.domain import Melding
 from shared.db import PositionStore, positions_table
 from shared.eventstore import metadata_of
 
@@ -151,12 +151,11 @@ class SqlStatusStore:
 
 @dataclass(frozen=True)
 class MeldingStatus:
-    """The status of one melding; `gemeld_door_org` is for the caller's authorisation only."""
+    """The status of one melding."""
 
     zaak_id: UUID
     referentie: str
     stadium: Stadium
-    gemeld_door_org: str | None
 
 
 class MeldingStatussen:
@@ -169,26 +168,17 @@ class MeldingStatussen:
     def status(self, zaak_id: UUID) -> MeldingStatus:
         """The stage of a melding (MeldingNotFound for an unknown one)."""
         melding = self.intake.get_melding(zaak_id)
-        if not isinstance(melding, Melding):
-            raise MeldingNotFound(f"melding {zaak_id} not found")
         return MeldingStatus(
             zaak_id=zaak_id,
             referentie=melding.referentie,
             stadium=stadium(
                 ingetrokken=melding.ingetrokken, verificatie=self.store.stadium(str(zaak_id))
             ),
-            gemeld_door_org=self.gemeld_door_org(melding),
         )
 
     def gemeld_door_org(self, melding: Melding) -> str | None:
-        """The organisation that reported the melding (actor.org when it was recorded).
-
-        Read from the melding's `gemeld_door_org` once the Melding keeps it, else from the
-        actor stored with its Gemeld event.
-        """
-        org = getattr(melding, "gemeld_door_org", None)
-        if isinstance(org, str) and org:
-            return org
+        """The organisation that reported the melding (the actor stored with its Gemeld
+        event), for the check per case (policy.py)."""
         for gemeld in self.intake.repository.event_store.get(melding.id, lte=1):
             actor = metadata_of(gemeld).get("actor")
             if isinstance(actor, dict) and isinstance(actor.get("org"), str):

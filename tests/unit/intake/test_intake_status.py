@@ -101,6 +101,7 @@ def test_the_reporting_org_is_known_for_the_authorisation_check(
         zaak_id = _meld(intake)
     finally:
         current_actor.reset(token)
-    assert statussen.status(zaak_id).gemeld_door_org == "veilig_thuis_utrecht"
+    gemeld_door = statussen.gemeld_door_org
+    assert gemeld_door(intake.get_melding(zaak_id)) == "veilig_thuis_utrecht"
     anoniem = _meld(intake, "melding-0002")
-    assert statussen.status(anoniem).gemeld_door_org is None
+    assert gemeld_door(intake.get_melding(anoniem)) is None
