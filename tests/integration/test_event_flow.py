@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -127,3 +127,52 @@ async def test_one_trace_spans_the_request_and_the_consumers(system: System) -> 
     ]
     services = {s.resource.attributes["service.name"] for s in consumers}
     assert {"knooppunt-verification", "knooppunt-consular"} <= services
+
+
+async def test_verifications_real_events_drive_intakes_status_and_consulars_rules(
+    system: System,
+) -> None:
+    """The consumers' contract tests publish envelopes by hand; here the real verification
+    service produces them, so a drift between producer and consumers fails a test."""
+    zaak_id = (await _post(system.intake, "contract-0001")).json()["zaak_id"]
+
+    async def known_at_verification() -> bool:
+        return (await system.verification.get(f"/v1/zaken/{zaak_id}")).status_code == 200
+
+    await eventually(known_at_verification, what="melding at verification")
+
+    async def status() -> str:
+        response = await system.intake.get(f"/v1/meldingen/{zaak_id}/status")
+        assert response.status_code == 200, response.text
+        return str(response.json()["status"])
+
+    assert await status() == "ontvangen"
+    started = await system.verification.post(
+        f"/v1/zaken/{zaak_id}/onderzoek", json={"datum": "2018-03-16"}
+    )
+    assert started.status_code == 200, started.text
+    await eventually(lambda: _is(status, "in_onderzoek"), what="status in_onderzoek")
+
+    verified = await system.verification.post(
+        f"/v1/zaken/{zaak_id}/verificatie",
+        json={"uitkomst": "vastgesteld", "besloten_op": "2018-04-02"},
+    )
+    assert verified.status_code == 200, verified.text
+
+    async def consular_knows_the_outcome() -> bool:
+        response = await system.consular.get(f"/v1/zaken/{zaak_id}")
+        return (
+            response.status_code == 200
+            and response.json()["verificatie"]["uitkomst"] == "vastgesteld"
+        )
+
+    await eventually(consular_knows_the_outcome, what="uitkomst at consular")
+    closed = await system.verification.post(
+        f"/v1/zaken/{zaak_id}/afsluiting", json={"reden": "teruggekeerd", "datum": "2018-09-03"}
+    )
+    assert closed.status_code == 200, closed.text
+    await eventually(lambda: _is(status, "afgerond"), what="status afgerond")
+
+
+async def _is(read: Callable[[], Awaitable[str]], expected: str) -> bool:
+    return await read() == expected
