@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -36,13 +37,30 @@ NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "not yet 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-FORMATEN: dict[str, tuple[str, str]] = {
-    "csv": ("text/csv; charset=utf-8", "attachment"),
-    "xlsx": (XLSX, "attachment"),
-    "html": ("text/html; charset=utf-8", "inline"),
-    "pdf": ("application/pdf", "inline"),
+FORMATEN: dict[str, tuple[str, str, str]] = {
+    "csv": (
+        "text/csv; charset=utf-8",
+        "attachment",
+        "The annual figures as CSV: one row per published number.",
+    ),
+    "xlsx": (
+        XLSX,
+        "attachment",
+        "The annual figures as an Excel workbook, laid out as published, with a chart.",
+    ),
+    "html": (
+        "text/html; charset=utf-8",
+        "inline",
+        "The annual figures as a printable page in the published layout, with charts.",
+    ),
+    "pdf": (
+        "application/pdf",
+        "inline",
+        "The annual figures as a PDF in the published layout, with charts.",
+    ),
 }
-"""Per file format of the annual figures: media type and Content-Disposition."""
+"""Per file format of the annual figures (routed in this order): media type,
+Content-Disposition and the route's description."""
 
 
 def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat: str) -> Response:
@@ -56,12 +74,23 @@ def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat
         )
     except GeenDefinitie as fout:
         raise HTTPException(status_code=404, detail=str(fout)) from fout
-    media_type, wijze = FORMATEN[formaat]
+    media_type, wijze, _ = FORMATEN[formaat]
     return Response(
         content=inhoud,
         media_type=media_type,
         headers={"Content-Disposition": f'{wijze}; filename="jaarcijfers-{jaar}.{formaat}"'},
     )
+
+
+def _bestandroute(formaat: str) -> Callable[..., Response]:
+    """The route of the annual figures in one file format."""
+
+    def jaarcijfers_als(
+        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+    ) -> Response:
+        return _bestand(rapportage, jaar, vraag, formaat)
+
+    return jaarcijfers_als
 
 
 def build_router() -> APIRouter:
@@ -132,57 +161,19 @@ def build_router() -> APIRouter:
             tot=vraag.tot,
         )
 
-    @router.get(
-        "/jaarcijfers/{jaar:int}.csv",
-        operation_id="jaarcijfers_csv",
-        tags=["jaarcijfers"],
-        response_class=Response,
-        responses={200: {"content": {"text/csv": {}}}, **NIET_GEVONDEN},
-    )
-    def jaarcijfers_csv(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
-    ) -> Response:
-        """The annual figures as CSV: one row per published number."""
-        return _bestand(rapportage, jaar, vraag, "csv")
-
-    @router.get(
-        "/jaarcijfers/{jaar:int}.xlsx",
-        operation_id="jaarcijfers_xlsx",
-        tags=["jaarcijfers"],
-        response_class=Response,
-        responses={200: {"content": {XLSX: {}}}, **NIET_GEVONDEN},
-    )
-    def jaarcijfers_xlsx(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
-    ) -> Response:
-        """The annual figures as an Excel workbook, laid out as published, with a chart."""
-        return _bestand(rapportage, jaar, vraag, "xlsx")
-
-    @router.get(
-        "/jaarcijfers/{jaar:int}.html",
-        operation_id="jaarcijfers_html",
-        tags=["jaarcijfers"],
-        response_class=HTMLResponse,
-        responses=NIET_GEVONDEN,
-    )
-    def jaarcijfers_html(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
-    ) -> Response:
-        """The annual figures as a printable page in the published layout, with charts."""
-        return _bestand(rapportage, jaar, vraag, "html")
-
-    @router.get(
-        "/jaarcijfers/{jaar:int}.pdf",
-        operation_id="jaarcijfers_pdf",
-        tags=["jaarcijfers"],
-        response_class=Response,
-        responses={200: {"content": {"application/pdf": {}}}, **NIET_GEVONDEN},
-    )
-    def jaarcijfers_pdf(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
-    ) -> Response:
-        """The annual figures as a PDF in the published layout, with charts."""
-        return _bestand(rapportage, jaar, vraag, "pdf")
+    for formaat, (media_type, _, beschrijving) in FORMATEN.items():
+        router.add_api_route(
+            f"/jaarcijfers/{{jaar:int}}.{formaat}",
+            _bestandroute(formaat),
+            methods=["GET"],
+            operation_id=f"jaarcijfers_{formaat}",
+            name=f"jaarcijfers_{formaat}",
+            summary=f"Jaarcijfers {formaat.title()}",
+            description=beschrijving,
+            tags=["jaarcijfers"],
+            response_class=HTMLResponse if formaat == "html" else Response,
+            responses={200: {"content": {media_type.split(";")[0]: {}}}, **NIET_GEVONDEN},
+        )
 
     @router.get(
         "/jaarcijfers/{jaar:int}",
