@@ -79,7 +79,6 @@ class Zaak(Aggregate):
         self.correcties: list[dict[str, Any]] = []
         self.onderzoek_gestart_op: date | None = None
         self.verificaties: list[dict[str, Any]] = []
-        self.afgesloten_op: date | None = None
         self.verloop: list[dict[str, Any]] = []  # afsluitingen and heropeningen, in order
         self.nazorg: list[dict[str, Any]] = []
         self.verzoeken: Verzoeken = {}
@@ -158,6 +157,12 @@ class Zaak(Aggregate):
     def verificatie(self) -> dict[str, Any] | None:
         """The current verification (the last one), None while open."""
         return self.verificaties[-1] if self.verificaties else None
+
+    @property
+    def afgesloten_op(self) -> date | None:
+        """The date of the afsluiting while the case is closed (None while it is not)."""
+        laatste = self.verloop[-1] if self.verloop else None
+        return laatste["datum"] if laatste and laatste["soort"] == "afgesloten" else None
 
     def eerder_verwerkt(self, sleutel: str | None, vingerafdruk: str) -> int | None:
         """The version of the first answer to this Idempotency-Key (None: a new request)."""
@@ -309,7 +314,6 @@ class Zaak(Aggregate):
         sleutel: str | None,
         vingerafdruk: str | None,
     ) -> None:
-        self.afgesloten_op = datum
         self.verloop.append(
             {"soort": "afgesloten", "reden": reden, "datum": datum, "toelichting": toelichting}
         )
@@ -361,7 +365,6 @@ class Zaak(Aggregate):
         sleutel: str | None,
         vingerafdruk: str | None,
     ) -> None:
-        self.afgesloten_op = None
         self.verloop.append(
             {"soort": "heropend", "reden": reden, "datum": datum, "toelichting": toelichting}
         )
