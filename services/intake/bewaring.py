@@ -234,13 +234,6 @@ class Bewaring:
             log.info("retention: erased the personal data of %d cases", len(verlopen))
         return verlopen
 
-    def gewist(self, zaak_id: str) -> Wissing | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(self.wissingen).where(self.wissingen.c.zaak_id == zaak_id)
-            ).first()
-        return Wissing(zaak_id, row.gewist_op, row.grond, nieuw=False) if row else None
-
 
 class BewaringTaak:
     """Runs the retention sweep at intervals in the service process."""

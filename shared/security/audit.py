@@ -128,20 +128,10 @@ class AuditLog:
     def write_request(
         self, audit: RequestAudit, result: str, conn: Connection | None = None
     ) -> int:
-        """Write the request's record unless it was written already."""
+        """Write the request's record (in `conn`'s transaction if given) and mark it written."""
         position = self.write(audit.final(result), conn)
         audit.written = True
         return position
-
-    def of_case(self, zaak_id: str, conn: Connection | None = None) -> list[dict[str, Any]]:
-        """Every record about a case, in order."""
-        query = text(
-            f"SELECT * FROM {sql_name(self.schema)}.audit_log WHERE zaak_id = :z ORDER BY position"
-        )
-        if conn is not None:
-            return [dict(r._mapping) for r in conn.execute(query, {"z": zaak_id})]
-        with self.engine.connect() as own:
-            return [dict(r._mapping) for r in own.execute(query, {"z": zaak_id})]
 
 
 class AuditingProcessRecorder(PostgresProcessRecorder):

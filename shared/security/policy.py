@@ -101,7 +101,7 @@ class Policy:
         prefixes = self.public_paths + self.own_authentication
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
-    def check(self, operation_id: str | None, actor: Actor) -> Refusal | None:
+    def check(self, operation_id: str, actor: Actor) -> Refusal | None:
         """None if the actor may call the operation, else why not."""
         if actor.rol not in Rol.__members__:
             return Refusal("rol_onbekend", f"rol {actor.rol!r} is not a role of this system")
@@ -109,8 +109,6 @@ class Policy:
         vaste = VASTE_ORGANISATIE.get(rol)
         if vaste is not None and actor.org != vaste:
             return Refusal("organisatie", f"rol {rol} belongs to org {vaste!r}, not {actor.org!r}")
-        if operation_id is None:
-            return None
         allowed = self.roles_for(operation_id)
         if allowed is None:
             return Refusal("niet_in_beleid", f"{operation_id} is not open to any role")
