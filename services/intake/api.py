@@ -113,9 +113,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_melding",
         tags=["meldingen"],
     )
-    def get_melding(
-        zaak_id: UUID, app: App, actor: CurrentActor, response: Response
-    ) -> MeldingPublic:
+    def get_melding(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
         """The melding as intake knows it, with its versie (also as ETag)."""
         melding = _get(app, zaak_id)
         set_etag(response, melding.version)
@@ -127,9 +125,9 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_zaak",
         tags=["meldingen"],
     )
-    def get_zaak(zaak_id: UUID, app: App, actor: CurrentActor, response: Response) -> MeldingPublic:
+    def get_zaak(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
         """The case as intake knows it (same as GET /v1/meldingen/{zaak_id})."""
-        return get_melding(zaak_id, app, actor, response)
+        return get_melding(zaak_id, app, response)
 
     def _change(fn: object) -> Melding:
         try:
@@ -155,7 +153,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         zaak_id: UUID,
         body: CorrectieCreate,
         app: App,
-        actor: CurrentActor,
         response: Response,
         if_match: IfMatch = None,
     ) -> MeldingPublic:
@@ -190,7 +187,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         zaak_id: UUID,
         body: IntrekkingCreate,
         app: App,
-        actor: CurrentActor,
         response: Response,
         if_match: IfMatch = None,
     ) -> MeldingPublic:
