@@ -121,37 +121,27 @@ def test_19_more_than_2017_with_6_more_huwelijksdwang_9_more_achterlating(
     }
 
 
-def test_16_meldingen_of_minors(rapport: dict[str, Any]) -> None:
-    regel = rapport["per_betrokkene"]["minderjarige"]
-    assert regel["totaal"] == 16
-    assert regel["per_onderwerp"] == {
-        "huwelijksdwang": 4,
-        "huwelijksdwang_en_achterlating": 0,
-        "achterlating": 11,
-        "huiselijk_geweld_buitenland": 1,
-    }
+PUBLISHED_PER_BETROKKENE = {
+    # 16 meldingen of minors
+    "minderjarige": (16, {"huwelijksdwang": 4, "huwelijksdwang_en_achterlating": 0,
+                          "achterlating": 11, "huiselijk_geweld_buitenland": 1}),
+    # 27 meldingen of adults
+    "volwassene": (27, {"huwelijksdwang": 6, "huwelijksdwang_en_achterlating": 3,
+                        "achterlating": 17, "huiselijk_geweld_buitenland": 1}),
+    # 14 meldingen of a mother with minor children
+    "moeder_met_minderjarige_kinderen": (14, {"huwelijksdwang": 0,
+                                              "huwelijksdwang_en_achterlating": 1,
+                                              "achterlating": 11,
+                                              "huiselijk_geweld_buitenland": 2}),
+}  # fmt: skip
 
 
-def test_27_meldingen_of_adults(rapport: dict[str, Any]) -> None:
-    regel = rapport["per_betrokkene"]["volwassene"]
-    assert regel["totaal"] == 27
-    assert regel["per_onderwerp"] == {
-        "huwelijksdwang": 6,
-        "huwelijksdwang_en_achterlating": 3,
-        "achterlating": 17,
-        "huiselijk_geweld_buitenland": 1,
-    }
-
-
-def test_14_meldingen_of_a_mother_with_minor_children(rapport: dict[str, Any]) -> None:
-    regel = rapport["per_betrokkene"]["moeder_met_minderjarige_kinderen"]
-    assert regel["totaal"] == 14
-    assert regel["per_onderwerp"] == {
-        "huwelijksdwang": 0,
-        "huwelijksdwang_en_achterlating": 1,
-        "achterlating": 11,
-        "huiselijk_geweld_buitenland": 2,
-    }
+@pytest.mark.parametrize("betrokkene", sorted(PUBLISHED_PER_BETROKKENE))
+def test_meldingen_per_betrokkene_as_published(rapport: dict[str, Any], betrokkene: str) -> None:
+    totaal, per_onderwerp = PUBLISHED_PER_BETROKKENE[betrokkene]
+    regel = rapport["per_betrokkene"][betrokkene]
+    assert regel["totaal"] == totaal
+    assert regel["per_onderwerp"] == per_onderwerp
 
 
 @pytest.mark.parametrize("nummer", sorted(PUBLISHED_TABLES))
