@@ -19,7 +19,6 @@ import httpx
 
 from deploy import devkeys
 from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
-from shared.crypto import new_master_key
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import mint_token, public_jwks
 
@@ -91,14 +90,6 @@ class Stack:
             env["JWT_DEV_SIGNING_KEY"] = json.dumps(jwk)
         return env
 
-    def master_key(self) -> str:
-        path = self.data_dir / "keys" / "master.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_master_key())
-            path.chmod(0o600)
-        return path.read_text().strip()
-
     def start_servers(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url is None:
@@ -118,7 +109,7 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "NATS_URL": _without_credentials(self.nats_url),
             "PORT": str(self.ports[service]),
-            "MASTER_KEY": self.master_key(),
+            "MASTER_KEY": devkeys.master_key(self.keys_dir),
             **self.security_env(service),
             **self.peer_urls(service),
             **self.extra_env,
