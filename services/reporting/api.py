@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.reporting.exports import MEDIA_TYPES
 from services.reporting.rapportage import GeenDefinitie, Rapportage, ZaakOnbekend
 from services.reporting.schemas import (
     BijstandVraag,
@@ -34,33 +35,22 @@ Rapporten = Annotated[Rapportage, Depends(get_rapportage)]
 JaarPad = Annotated[int, Path(ge=1990, le=2100, description="Year of gemeld_op", examples=[2018])]
 
 NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "not yet known here"}}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-FORMATEN: dict[str, tuple[str, str, str]] = {
-    "csv": (
-        "text/csv; charset=utf-8",
-        "attachment",
-        "The annual figures as CSV: one row per published number.",
-    ),
+FORMATEN: dict[str, tuple[str, str]] = {
+    "csv": ("attachment", "The annual figures as CSV: one row per published number."),
     "xlsx": (
-        XLSX,
         "attachment",
         "The annual figures as an Excel workbook, laid out as published, with a chart.",
     ),
     "html": (
-        "text/html; charset=utf-8",
         "inline",
         "The annual figures as a printable page in the published layout, with charts.",
     ),
-    "pdf": (
-        "application/pdf",
-        "inline",
-        "The annual figures as a PDF in the published layout, with charts.",
-    ),
+    "pdf": ("inline", "The annual figures as a PDF in the published layout, with charts."),
 }
-"""Per file format of the annual figures (routed in this order): media type,
-Content-Disposition and the route's description."""
+"""Per file format of the annual figures (routed in this order): Content-Disposition and
+the route's description."""
 
 
 def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat: str) -> Response:
@@ -74,10 +64,10 @@ def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat
         )
     except GeenDefinitie as fout:
         raise HTTPException(status_code=404, detail=str(fout)) from fout
-    media_type, wijze, _ = FORMATEN[formaat]
+    wijze, _ = FORMATEN[formaat]
     return Response(
         content=inhoud,
-        media_type=media_type,
+        media_type=MEDIA_TYPES[formaat],
         headers={"Content-Disposition": f'{wijze}; filename="jaarcijfers-{jaar}.{formaat}"'},
     )
 
@@ -161,7 +151,7 @@ def build_router() -> APIRouter:
             tot=vraag.tot,
         )
 
-    for formaat, (media_type, _, beschrijving) in FORMATEN.items():
+    for formaat, (_, beschrijving) in FORMATEN.items():
         router.add_api_route(
             f"/jaarcijfers/{{jaar:int}}.{formaat}",
             _bestandroute(formaat),
@@ -172,7 +162,7 @@ def build_router() -> APIRouter:
             description=beschrijving,
             tags=["jaarcijfers"],
             response_class=HTMLResponse if formaat == "html" else Response,
-            responses={200: {"content": {media_type.split(";")[0]: {}}}, **NIET_GEVONDEN},
+            responses={200: {"content": {MEDIA_TYPES[formaat].split(";")[0]: {}}}, **NIET_GEVONDEN},
         )
 
     @router.get(

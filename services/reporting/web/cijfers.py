@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.reporting.exports import MEDIA_TYPES
 from services.reporting.figures import ZaakStaat, beschikbare_definities
 from services.reporting.rapportage import GeenDefinitie
 from services.reporting.web import labels
@@ -20,11 +21,6 @@ from services.reporting.web.rechten import rechten_van
 from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
 
 DOWNLOADS = (("csv", "Download CSV"), ("xlsx", "Download Excel (XLSX)"), ("pdf", "Download PDF"))
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
 GRIJS = KLEUREN[-1]
 """Open (no outcome yet) is grey: not a result."""
