@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from services.verification.application import VerificationApplication
+from services.verification.application import A, Uitslag, VerificationApplication
 from services.verification.domain import (
     ActieNotFound,
     IdempotencyConflict,
@@ -20,6 +20,7 @@ from services.verification.domain import (
 )
 from services.verification.readmodel import AgendaProjection, AgendaStore
 from services.verification.schemas import ErrorBody
+from shared.api import set_etag
 
 T = TypeVar("T")
 
@@ -76,3 +77,13 @@ def uitvoeren(opdracht: Callable[[], T]) -> T:
         ) from exc
     except RegelGeschonden as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
+def beantwoord(uitslag: Uitslag[A], response: Response, notify: Callable[[], None]) -> A:
+    """A command's aggregate: wake the relay after a save, mark a retry's answer, set the ETag."""
+    if uitslag.nieuw:
+        notify()
+    else:
+        response.headers["Idempotent-Replayed"] = "true"
+    set_etag(response, uitslag.waarde.version)
+    return uitslag.waarde

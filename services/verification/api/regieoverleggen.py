@@ -16,9 +16,9 @@ from services.verification.api.common import (
     IdempotencyKey,
     IfMatch,
     Projectie,
+    beantwoord,
     uitvoeren,
 )
-from services.verification.application import Uitslag
 from services.verification.domain import Regieoverleg
 from services.verification.readmodel import Agenda
 from services.verification.schemas import (
@@ -87,14 +87,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of the regieoverleg; `notify()` wakes the relay and the projection."""
     router = APIRouter(prefix="/v1/regieoverleggen", tags=["regieoverleg"], responses=ERRORS)
 
-    def answer(uitslag: Uitslag[Regieoverleg], response: Response) -> RegieoverlegPublic:
-        if uitslag.nieuw:
-            notify()
-        else:
-            response.headers["Idempotent-Replayed"] = "true"
-        set_etag(response, uitslag.waarde.version)
-        return public(uitslag.waarde)
-
     @router.get("/agenda", response_model=AgendaPublic, operation_id="agenda")
     def agenda(
         app: App,
@@ -121,7 +113,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         command = body.as_command()
         uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
         response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     @router.get("/{overleg_id}", response_model=RegieoverlegPublic, operation_id="get_regieoverleg")
     def get_regieoverleg(overleg_id: UUID, app: App, response: Response) -> RegieoverlegPublic:
@@ -151,6 +143,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 overleg_id, actie_id, datum=body.datum, verwachte_versie=versie, sleutel=key
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     return router

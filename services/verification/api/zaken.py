@@ -12,9 +12,9 @@ from services.verification.api.common import (
     App,
     IdempotencyKey,
     IfMatch,
+    beantwoord,
     uitvoeren,
 )
-from services.verification.application import Uitslag
 from services.verification.domain import Zaak
 from services.verification.schemas import (
     AfsluitingCreate,
@@ -58,14 +58,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes on one case; `notify()` wakes the relay and the projection after a save."""
     router = APIRouter(prefix="/v1/zaken", tags=["zaken"], responses=ERRORS)
 
-    def answer(uitslag: Uitslag[Zaak], response: Response) -> ZaakPublic:
-        if uitslag.nieuw:
-            notify()
-        else:
-            response.headers["Idempotent-Replayed"] = "true"
-        set_etag(response, uitslag.waarde.version)
-        return public(uitslag.waarde)
-
     @router.get("/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
     def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
         """The case as verification knows it (404 until intake's melding has arrived)."""
@@ -89,7 +81,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 zaak_id, datum=body.datum, verwachte_versie=versie, sleutel=key
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     @router.post("/{zaak_id}/verificatie", response_model=ZaakPublic, operation_id="verifieer")
     def verifieer(
@@ -116,7 +108,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     @router.post("/{zaak_id}/afsluiting", response_model=ZaakPublic, operation_id="sluit_af")
     def sluit_af(
@@ -139,7 +131,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     @router.post("/{zaak_id}/heropening", response_model=ZaakPublic, operation_id="heropen")
     def heropen(
@@ -162,7 +154,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     @router.post("/{zaak_id}/nazorg", response_model=ZaakPublic, operation_id="regel_nazorg")
     def regel_nazorg(
@@ -184,6 +176,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return answer(uitslag, response)
+        return public(beantwoord(uitslag, response, notify))
 
     return router
