@@ -399,21 +399,22 @@ def verify_schema(conn: Connection, schema: str) -> list[ChainResult]:
     return results
 
 
+def _links(schema: str, chain: str) -> str:
+    """The table that holds a chain's links."""
+    return f"{sql_name(schema)}.{'audit_log' if chain == AUDIT else 'event_chain'}"
+
+
 def link_at(conn: Connection, schema: str, chain: str, position: int) -> bytes | None:
     """The hash of the link at `position` (None if the chain is shorter)."""
-    table = "audit_log" if chain == AUDIT else "event_chain"
     value = conn.execute(
-        text(f"SELECT hash FROM {sql_name(schema)}.{table} WHERE position = :p"), {"p": position}
+        text(f"SELECT hash FROM {_links(schema, chain)} WHERE position = :p"), {"p": position}
     ).scalar()
     return bytes(value) if value is not None else None
 
 
 def head(conn: Connection, schema: str, chain: str) -> tuple[int, bytes] | None:
     """The last link of a chain (position, hash), None while it is empty."""
-    table = "audit_log" if chain == AUDIT else "event_chain"
     row = conn.execute(
-        text(
-            f"SELECT position, hash FROM {sql_name(schema)}.{table} ORDER BY position DESC LIMIT 1"
-        )
+        text(f"SELECT position, hash FROM {_links(schema, chain)} ORDER BY position DESC LIMIT 1")
     ).first()
     return (int(row.position), bytes(row.hash)) if row is not None else None
