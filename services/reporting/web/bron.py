@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from services.reporting.figures import ZaakStaat
+from services.reporting.figures import ZaakStaat, parse_envelope, zaken_van
 from services.reporting.index import Feitenindex
 from services.reporting.rapportage import Rapportage
 from services.reporting.web.tijdlijn import Actie, acties_per_zaak, gaat_over
@@ -24,14 +24,9 @@ OVERLEG_EVENTS = frozenset({"regieoverleg_gehouden", "actie_afgerond"})
 
 
 def _zaak_ids(envelope: Envelope) -> list[str]:
-    if envelope.get("event_type") == "regieoverleg_gehouden":
-        data = envelope.get("data")
-        zaken = data.get("zaken") if isinstance(data, Mapping) else None
-        return [
-            str(z["zaak_id"]) for z in zaken or [] if isinstance(z, Mapping) and z.get("zaak_id")
-        ]
-    zaak_id = envelope.get("zaak_id")
-    return [str(zaak_id)] if zaak_id else []
+    """The cases a fact is about, as the index files it (figures.zaken_van)."""
+    event = parse_envelope(envelope)
+    return zaken_van(event) if event is not None else []
 
 
 class Bron:
