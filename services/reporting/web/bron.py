@@ -16,7 +16,7 @@ from typing import Any
 from services.reporting.figures import ZaakStaat, parse_envelope, zaken_van
 from services.reporting.index import Feitenindex
 from services.reporting.rapportage import Rapportage
-from services.reporting.web.tijdlijn import Actie, acties_per_zaak, gaat_over
+from services.reporting.web.tijdlijn import Actie, acties_per_zaak
 
 Envelope = Mapping[str, Any]
 
@@ -82,7 +82,7 @@ class Bron:
 
     def gebeurtenissen(self, zaak_id: str) -> list[Envelope]:
         """The facts about one case, including the regieoverleggen that discussed it."""
-        return [e for e in self.index.feiten_van(zaak_id) if gaat_over(e, zaak_id)]
+        return self.index.feiten_van(zaak_id)
 
     def jaarcijfers(self, jaar: int, peildatum: date) -> tuple[dict[str, Any], list[ZaakStaat]]:
         """The jaarcijfers of `jaar` as of `peildatum`, and every case as of that date.
