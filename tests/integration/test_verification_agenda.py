@@ -14,8 +14,15 @@ from sqlalchemy import Engine, func, insert, select
 
 from services.verification.application import VerificationApplication
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
-from services.verification.readmodel.tables import acties, ontwikkelingen, overleggen, zaken
-from shared.db import ensure_schema, make_engine
+from services.verification.readmodel.projection import NAME
+from services.verification.readmodel.tables import (
+    acties,
+    ontwikkelingen,
+    overleggen,
+    positions,
+    zaken,
+)
+from shared.db import PositionStore, ensure_schema, make_engine
 from shared.eventstore import postgres_env
 
 pytestmark = pytest.mark.integration
@@ -87,7 +94,7 @@ def test_a_restarted_projector_continues_where_the_last_one_stopped(
     app.verifieer(eerste, uitkomst="vastgesteld", besloten_op=date(2018, 5, 1))
     herstart = projector(app, engine)
     assert herstart.catch_up() == 1
-    assert herstart.position() == app.recorder.max_notification_id()
+    assert PositionStore(engine, positions).get(NAME) == app.recorder.max_notification_id()
     agenda = AgendaStore(engine).agenda(date(2018, 5, 2))
     assert [p.redenen for p in agenda.zaken] == [["recente_ontwikkeling"]]
     assert agenda.zaken[0].stage == "lopend"

@@ -169,11 +169,6 @@ class AgendaProjection:
         self.applied += len(notifications)
         return len(notifications)
 
-    def position(self) -> int:
-        with self.engine.connect() as conn:
-            value = conn.execute(select(positions.c.position).where(positions.c.name == NAME))
-            return int(value.scalar() or 0)
-
     def nudge(self) -> None:
         """New events were stored (thread-safe; the projection also polls)."""
         if self._loop is not None and self._wake is not None:
