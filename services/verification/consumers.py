@@ -29,8 +29,11 @@ CORRIGEERBAAR = ("onderwerp", "betrokkene", "land", "gemeld_op")
 
 
 def intake_version(event_id: str) -> int:
-    """Intake's event ids are '<zaak uuid>:<version>'."""
-    return int(event_id.rsplit(":", 1)[1])
+    """Intake's event ids are '<zaak uuid>:<version>'; ValueError for anything else."""
+    _, separator, versie = event_id.rpartition(":")
+    if not separator:
+        raise ValueError(f"event id {event_id!r} names no version")
+    return int(versie)
 
 
 def _datum(value: Any) -> date | None:

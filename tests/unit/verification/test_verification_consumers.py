@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -65,6 +66,19 @@ def test_a_melding_without_its_codes_is_skipped_not_retried_forever(
     app: VerificationApplication, handler: IntakeHandler
 ) -> None:
     handler(delivery(1, "gemeld", 1, {**GEMELD, "gemeld_op": "gisteren"}))
+    with pytest.raises(ZaakNotFound):
+        app.get_zaak(ZAAK)
+    assert app.tracking_recorder.max_tracking_id("stream:INTAKE") == 1
+
+
+def test_an_event_id_without_a_version_is_skipped_not_retried_forever(
+    app: VerificationApplication, handler: IntakeHandler
+) -> None:
+    malformed = delivery(1, "gemeld", 1, GEMELD)
+    malformed = Delivery(
+        event=replace(malformed.event, event_id=str(ZAAK)), stream="INTAKE", sequence=1
+    )
+    handler(malformed)
     with pytest.raises(ZaakNotFound):
         app.get_zaak(ZAAK)
     assert app.tracking_recorder.max_tracking_id("stream:INTAKE") == 1
