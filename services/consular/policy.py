@@ -17,15 +17,18 @@ from shared.security.policy import LKHA, Policy, Rol, rollen
 
 
 def zaak_zichtbaar(app: Any, actor: Actor, operation: str, zaak_id: str) -> bool:
-    """LKHA sees every case, BZ only bz_betrokken ones. True for an unknown case."""
+    """LKHA sees every case, BZ only bz_betrokken ones. False for an unknown case:
+    the guard's 404 then comes before any other check (shared/security/policy.py)."""
     if actor.rol in LKHA or actor.rol == Rol.auditor:
         return True
     if actor.rol != Rol.bz_consulair:
         return False
     try:
         zaak = app.state.consular.get_zaak(UUID(zaak_id))
-    except (ZaakNotFound, ValueError):
-        return True
+    except ZaakNotFound:
+        return False
+    except ValueError:
+        return True  # not an id at all: the route's 422 for the path tells nothing
     return bool(getattr(zaak, "bz_betrokken", False))
 
 

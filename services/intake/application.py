@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -17,8 +17,6 @@ from eventsourcing.persistence import IntegrityError
 from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
 from shared.crypto import CaseCipher
 from shared.eventstore import ServiceApplication
-
-ZAAK_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/zaak")
 
 
 class ReferentieTeller(Protocol):
@@ -36,6 +34,22 @@ class InMemoryTeller:
         return self.tellers[jaar]
 
 
+class Sleutels(Protocol):
+    """The id given to a request's Idempotency-Key: a new random one the first time, the
+    same one on every retry. Ids are uuid4 (unguessable): nothing about the org or the key
+    can be computed from one, or one from them."""
+
+    def id_voor(self, soort: str, melder_org: str, idempotency_key: str) -> UUID: ...
+
+
+class InMemorySleutels:
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str, str], UUID] = {}
+
+    def id_voor(self, soort: str, melder_org: str, idempotency_key: str) -> UUID:
+        return self.ids.setdefault((soort, melder_org, idempotency_key), uuid4())
+
+
 class IdempotencyConflict(RegelGeschonden):
     """The Idempotency-Key was used before for a different request."""
 
@@ -50,11 +64,6 @@ class Vastgelegd:
     nieuw: bool
 
 
-def zaak_id_voor(melder_org: str, idempotency_key: str) -> UUID:
-    """The case id follows from who reported and their Idempotency-Key: a retry finds it."""
-    return uuid5(ZAAK_NAMESPACE, f"melding:{melder_org}:{idempotency_key}")
-
-
 class IntakeApplication(ServiceApplication):
     """The LKHA's front door."""
 
@@ -65,11 +74,13 @@ class IntakeApplication(ServiceApplication):
         cipher: CaseCipher,
         teller: ReferentieTeller,
         vingerafdruk_sleutel: bytes,
+        sleutels: Sleutels | None = None,
         vandaag: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(env)
         self.cipher = cipher
         self.teller = teller
+        self.sleutels = sleutels or InMemorySleutels()
         self.vingerafdruk_sleutel = vingerafdruk_sleutel
         self.vandaag = vandaag
 
@@ -81,7 +92,7 @@ class IntakeApplication(ServiceApplication):
         self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
     ) -> Vastgelegd:
         """Record a melding; the same key and request again returns the first answer."""
-        zaak_id = zaak_id_voor(melder_org, idempotency_key)
+        zaak_id = self.sleutels.id_voor("melding", melder_org, idempotency_key)
         vingerafdruk = self._vingerafdruk(verzoek)
         bestaand = self._bestaande(zaak_id, vingerafdruk)
         if bestaand is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, metadata
+from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, SqlSleutels, metadata
 from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.contracts import met_adviesvragen
@@ -61,6 +61,7 @@ def create_app(
             audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
             cipher=CaseCipher(master_key, SqlKeyStore(engine)),
             teller=SqlReferentieTeller(engine),
+            sleutels=SqlSleutels(engine),
             vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
         )
         app.state.intake = intake

@@ -53,13 +53,16 @@ def gemeld_door(app: Any, melding: Melding) -> str | None:
 
 def zaak_zichtbaar(app: Any, actor: Actor, operation: str, zaak_id: str) -> bool:
     """LKHA sees every case; BZ only cases with a consular question (bz_betrokken); a
-    reporting partner only the meldingen its own org made. True for an unknown case."""
+    reporting partner only the meldingen its own org made. False for an unknown case:
+    the guard's 404 then comes before any other check (shared/security/policy.py)."""
     if actor.rol in LKHA or actor.rol == Rol.auditor:
         return True
     try:
         melding = app.state.intake.get_melding(UUID(zaak_id))
-    except (MeldingNotFound, ValueError):
-        return True
+    except MeldingNotFound:
+        return False
+    except ValueError:
+        return True  # not an id at all: the route's 422 for the path tells nothing
     if actor.rol == Rol.bz_consulair:
         return bool(melding.bz_betrokken)
     if actor.rol == Rol.melder:

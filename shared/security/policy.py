@@ -67,7 +67,10 @@ class Refusal:
 
 
 #: May this actor know that the case exists here? (app, actor, operation_id, zaak_id).
-#: Answer True for a case that does not exist: the route then gives its own 404.
+#: For a role that sees only some cases, answer False for a case that does not exist too:
+#: the guard's 404 then comes before every other check (body, If-Match, the route's own),
+#: so a case one may not see and an unknown one get the same answer whatever else is wrong
+#: with the request. A role that sees every case (LKHA, auditor) may be answered True.
 CaseCheck = Callable[[Any, Actor, str, str], bool]
 
 

@@ -8,20 +8,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
 from services.intake.application import IdempotencyConflict, IntakeApplication
-
-ADVIESVRAAG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/adviesvraag")
-
-
-def adviesvraag_id_voor(melder_org: str, idempotency_key: str) -> UUID:
-    """The id follows from who asked and their Idempotency-Key: a retry finds it."""
-    return uuid5(ADVIESVRAAG_NAMESPACE, f"adviesvraag:{melder_org}:{idempotency_key}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class Adviesvragen:
         self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
     ) -> AdviesvraagVastgelegd:
         """Record an adviesvraag; the same key and request again returns the first answer."""
-        adviesvraag_id = adviesvraag_id_voor(melder_org, idempotency_key)
+        adviesvraag_id = self.intake.sleutels.id_voor("adviesvraag", melder_org, idempotency_key)
         vingerafdruk = self._vingerafdruk(verzoek)
         bestaand = self._bestaande(adviesvraag_id, vingerafdruk)
         if bestaand is not None:
