@@ -9,22 +9,24 @@ from pathlib import Path
 
 import typer
 
-from deploy import cli_reporting, cli_security
+from deploy import cli_audit, cli_reporting, cli_security
+from deploy.cli_common import DATA_DIR
 from deploy.stack import SERVICES, Stack
 
 app = typer.Typer(
     help="Knooppunt: case coordination for forced marriage and abandonment abroad.",
     no_args_is_help=True,
     add_completion=False,
+    # An unexpected error: a plain traceback, never the local variables (keys, passwords).
+    pretty_exceptions_show_locals=False,
+    # Usage errors as click prints them: the rule broken on one line, not in a box.
+    rich_markup_mode=None,
 )
 
 
 @app.callback()
 def _root() -> None:
     """Knooppunt: case coordination for forced marriage and abandonment abroad."""
-
-
-DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
 
 
 @app.command()
@@ -76,8 +78,9 @@ def run(
 
 
 app.add_typer(cli_reporting.app, name="reporting")
+app.command()(cli_security.init)
 app.command()(cli_security.token)
-app.add_typer(cli_security.audit, name="audit")
+app.add_typer(cli_audit.audit, name="audit")
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from deploy.cli_common import DATA_DIR
 from deploy.demo.load import Diensten, LaadFout, Lader, bearer
 from deploy.demo.to_envelopes import STANDAARD, laad_dataset
 from deploy.stack import Stack
@@ -36,7 +37,6 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
 
 
 def _luistert(url: str) -> bool:

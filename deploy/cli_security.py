@@ -1,243 +1,90 @@
-"""`knooppunt token` and `knooppunt audit ...`: tokens for development, and the audit tools.
+"""`knooppunt init` and `knooppunt token`: the development keys, and tokens signed with them.
 
-- `token` mints a development token with .data/keys/jwt-dev.jwk.json (refused in production);
-- `audit verify` checks every link of every chain in the database and every checkpoint
-  (the services' own and those a holder kept) against trusted public keys;
-- `audit replay ZAAK` shows a case's history across the four services, via their APIs;
-- `audit checkpoint` exports the signed checkpoints (and with --sign makes new ones).
+- `init` makes the development keys in DATA_DIR/keys (the only command besides `run` that
+  makes keys; refused in production);
+- `token` mints a development token with DATA_DIR/keys/jwt-dev.jwk.json, for a known role
+  and an agency that fits it, valid for 1 s to 12 h; it never makes a key (a token signed
+  with a new key would be refused by every running service).
+The audit commands are in cli_audit.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import UTC, datetime
+import re
 from pathlib import Path
-from typing import Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from deploy import devkeys
+from deploy.cli_common import EXIT_USAGE, data_dir_option, err, fail, one_line_errors
 from deploy.stack import SERVICES
-from shared.db import make_engine
-from shared.security.chain import chained_schemas
-from shared.security.checkpoints import (
-    CheckpointWriter,
-    export,
-    load_signing_key,
-    load_trusted_keys,
-    read_exported,
-    stored_checkpoints,
-)
+from shared.security.policy import VASTE_ORGANISATIE, Rol
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import mint_token
-from shared.security.verify import verify_database
-from shared.settings import DEFAULT_DATABASE_URL
 
-DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
-console = Console()
-
-audit = typer.Typer(
-    help="The audit trail: verify the chains and checkpoints, replay a case, export checkpoints.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+#: The longest a development token may live (seconds).
+MAX_TTL_SECONDS = 12 * 3600
+_ORG = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 
 
-def _refuse_in_production(what: str) -> None:
+def refuse_in_production(what: str) -> None:
     if os.environ.get("ENVIRONMENT") == "production":
-        console.print(f"[red]{what} uses the development key, which production refuses.[/red]")
-        raise typer.Exit(2)
+        raise fail(f"{what} uses the development keys, which production refuses", EXIT_USAGE)
 
 
+def _org(value: str) -> str:
+    if not _ORG.match(value):
+        raise typer.BadParameter(
+            f"{value!r} is not an agency code (lower case letters, digits and _, e.g. lkha, "
+            "bz, veilig_thuis_utrecht)"
+        )
+    return value
+
+
+def _user(value: str) -> str:
+    if not _USER.match(value):
+        raise typer.BadParameter(
+            f"{value!r} is not a user name (1 to 100 of letters, digits and . _ @ -)"
+        )
+    return value
+
+
+@one_line_errors
+def init(data_dir: Path = data_dir_option()) -> None:
+    """Make the development keys in DATA_DIR/keys (kept if they exist); never in production."""
+    refuse_in_production("knooppunt init")
+    keys = data_dir.resolve() / "keys"
+    made = devkeys.init(keys, SERVICES)
+    for path in made:
+        err.print(f"made {path}")
+    kept = len(list(keys.iterdir())) - len(made)
+    err.print(f"{len(made)} keys made, {kept} kept, in {keys}")
+
+
+@one_line_errors
 def token(
-    org: str = typer.Option(..., help="The caller's agency, e.g. lkha, bz, veilig_thuis_utrecht"),
-    rol: str = typer.Option(
-        ..., help="lkha_medewerker, coordinator, bz_consulair, melder, beleid or auditor"
+    org: str = typer.Option(
+        ..., callback=_org, help="The caller's agency, e.g. lkha, bz, veilig_thuis_utrecht"
     ),
-    user: str = typer.Option("ontwikkelaar", help="The user name recorded with each action"),
-    ttl: int = typer.Option(8 * 3600, help="Seconds the token stays valid"),
-    data_dir: Path = typer.Option(DATA_DIR, help="Where `knooppunt run` keeps its keys"),
+    rol: Rol = typer.Option(..., case_sensitive=True, help="The caller's role"),
+    user: str = typer.Option(
+        "ontwikkelaar", callback=_user, help="The user name recorded with each action"
+    ),
+    ttl: int = typer.Option(
+        8 * 3600, min=1, max=MAX_TTL_SECONDS, help="Seconds the token stays valid (1 s to 12 h)"
+    ),
+    data_dir: Path = data_dir_option("The dev stack's directory whose keys/ signs the token"),
 ) -> None:
     """Print a development bearer token (for curl: -H "Authorization: Bearer $(...)")."""
-    _refuse_in_production("knooppunt token")
-    jwk = devkeys.dev_jwk(data_dir.resolve() / "keys")
-    typer.echo(mint_token(jwk, org=org, rol=rol, user=user, issuer=DEV_ISSUER, ttl_seconds=ttl))
-
-
-def _database_url(value: str | None) -> str:
-    return value or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-
-
-@audit.command()
-def verify(
-    database_url: str = typer.Option(None, help="Default: DATABASE_URL or the dev stack's"),
-    checkpoints: Path = typer.Option(
-        None, help="A directory of exported checkpoints to check too (default: .data/checkpoints)"
-    ),
-    keys: Path = typer.Option(
-        None, help="Trusted checkpoint-<service>.pub files (default: .data/keys)"
-    ),
-) -> None:
-    """Check every link of every chain and every checkpoint; exit 1 at the first break."""
-    keys_dir = keys or DATA_DIR / "keys"
-    trusted = load_trusted_keys(keys_dir) if keys_dir.is_dir() else {}
-    folder = checkpoints or DATA_DIR / "checkpoints"
-    exported = read_exported(folder) if folder.is_dir() else []
-    engine = make_engine(_database_url(database_url), "public", pool_size=1)
-    try:
-        with engine.connect() as conn:
-            report = verify_database(
-                conn, trusted=trusted, exported=exported, exported_from=str(folder)
-            )
-    finally:
-        engine.dispose()
-    for line in report.lines():
-        style = "green" if ("every link holds" in line or line.endswith("holds")) else "red"
-        console.print(line, style=style, highlight=False)
-    if not report.chains:
-        console.print("no chains found in this database", style="yellow")
-    if not report.ok:
-        broken = report.first_broken
-        if broken is not None:
-            console.print(
-                f"first broken record: {broken.service}/{broken.chain} position {broken.broken_at}",
-                style="bold red",
-            )
-        raise typer.Exit(1)
-    console.print("the audit trail holds", style="bold green")
-
-
-def _service_url(service: str) -> str:
-    return (
-        os.environ.get(f"KNOOPPUNT_{service.upper()}_URL")
-        or f"http://127.0.0.1:{SERVICES[service]}"
+    refuse_in_production("knooppunt token")
+    fixed = VASTE_ORGANISATIE.get(rol)
+    if fixed is not None and org != fixed:
+        raise typer.BadParameter(f"rol {rol} belongs to {fixed!r}, not {org!r}", param_hint="--org")
+    path = data_dir.resolve() / "keys"
+    jwk = devkeys.read_dev_jwk(path)
+    err.print(f"signed with {path / 'jwt-dev.jwk.json'} (key {jwk['kid']})")
+    typer.echo(
+        mint_token(jwk, org=org, rol=str(rol), user=user, issuer=DEV_ISSUER, ttl_seconds=ttl)
     )
-
-
-def _auditor_token(given: str | None) -> str:
-    if given:
-        return given
-    if os.environ.get("KNOOPPUNT_TOKEN"):
-        return os.environ["KNOOPPUNT_TOKEN"]
-    _refuse_in_production("a replay without --token")
-    jwk = devkeys.dev_jwk(DATA_DIR.resolve() / "keys")
-    return mint_token(jwk, org="adr", rol="auditor", user=os.environ.get("USER", "auditor"))
-
-
-def merge(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events and audit records of every service in one timeline."""
-    rows: list[dict[str, Any]] = []
-    for part in parts:
-        for event in part.get("gebeurtenissen", []):
-            door = event.get("vastgelegd_door") or {}
-            rows.append(
-                {
-                    "tijd": event.get("vastgelegd_op") or "",
-                    "service": part["service"],
-                    "wat": f"{event['type']} (versie {event['versie']})",
-                    "door": "/".join(str(door[k]) for k in ("org", "rol", "user"))
-                    if door
-                    else "systeem (consumer)",
-                    "positie": event.get("positie"),
-                    "keten": event.get("keten"),
-                    "gegevens": event.get("gegevens"),
-                }
-            )
-        for record in part.get("audit", []):
-            door = "/".join(
-                str(record.get(k) or "?") for k in ("actor_org", "actor_rol", "actor_user")
-            )
-            wat = f"audit: {record['action']} {record['decision']} ({record.get('result')})"
-            if record.get("personal_data"):
-                wat += f", persoonsgegevens voor {record.get('doel')}"
-            rows.append(
-                {
-                    "tijd": record.get("recorded_at") or "",
-                    "service": part["service"],
-                    "wat": wat,
-                    "door": door,
-                    "positie": record.get("position"),
-                    "keten": record.get("keten"),
-                    "gegevens": None,
-                }
-            )
-    return sorted(rows, key=lambda r: (_moment(r["tijd"]), r["service"]))
-
-
-def _moment(value: Any) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@audit.command()
-def replay(
-    zaak: str = typer.Argument(..., help="The case's zaak_id"),
-    reden: str = typer.Option(None, help="Why personal data must be shown (logged by intake)"),
-    token: str = typer.Option(None, help="An auditor's bearer token (default: KNOOPPUNT_TOKEN)"),
-    as_json: bool = typer.Option(False, "--json", help="Print the merged timeline as JSON"),
-) -> None:
-    """A case's complete history across the four services, in order, integrity checked."""
-    headers = {"Authorization": f"Bearer {_auditor_token(token)}"}
-    params = {"reden": reden} if reden else {}
-    parts = []
-    for service in SERVICES:
-        url = f"{_service_url(service)}/v1/audit/zaken/{zaak}"
-        response = httpx.get(url, headers=headers, params=params, timeout=30)
-        if response.status_code != 200:
-            console.print(f"{service}: {response.status_code} {response.text}", style="red")
-            raise typer.Exit(1)
-        parts.append(response.json())
-    rows = merge(parts)
-    intact = all(p.get("integriteit") == "ok" for p in parts)
-    if as_json:
-        typer.echo(json.dumps({"zaak_id": zaak, "integriteit": intact, "tijdlijn": rows}, indent=2))
-    else:
-        columns = ("tijd", "service", "wat", "door", "positie", "keten")
-        table = Table(title=f"zaak {zaak}")
-        for column in columns:
-            table.add_column(column)
-        for row in rows:
-            style = None if row["keten"] == "ok" else "red"
-            table.add_row(*(str(row[c]) for c in columns), style=style)
-        console.print(table)
-    console.print(
-        "every link holds" if intact else "INTEGRITY BROKEN: see the rows marked red",
-        style="green" if intact else "bold red",
-    )
-    if not intact:
-        raise typer.Exit(1)
-
-
-@audit.command()
-def checkpoint(
-    out: Path = typer.Option(Path("checkpoints"), help="Where to write the checkpoint files"),
-    sign: bool = typer.Option(False, help="First sign each chain's head now (dev keys)"),
-    database_url: str = typer.Option(None, help="Default: DATABASE_URL or the dev stack's"),
-) -> None:
-    """Export every service's signed checkpoints as JSON files for a holder to keep."""
-    engine = make_engine(_database_url(database_url), "public", pool_size=1)
-    try:
-        with engine.connect() as conn:
-            schemas = chained_schemas(conn)
-        if sign:
-            _refuse_in_production("--sign")
-            for schema in schemas:
-                key = devkeys.checkpoint_key(DATA_DIR.resolve() / "keys", schema)
-                writer = CheckpointWriter(
-                    engine=engine, schema=schema, key=load_signing_key(key), interval=0
-                )
-                writer.write_now()
-        written = []
-        with engine.connect() as conn:
-            for schema in schemas:
-                written += export(stored_checkpoints(conn, schema), out)
-    finally:
-        engine.dispose()
-    console.print(f"{len(written)} new checkpoint files in {out}")

@@ -1,5 +1,9 @@
 """Development keys and passwords, made once in .data/keys (never for production).
 
+Only the set-up of the development stack (`knooppunt run`, `Stack`) and `knooppunt init` make
+them (`make_*`, `init`); every other command reads them (`read_*`) and stops with
+`KeysMissing` when they are not there, rather than making keys nothing else trusts.
+
 - `jwt-dev.jwk.json`: the token signing key (Ed25519, key id "dev-..."); its public half is
   what the services trust, `knooppunt token` mints with it; production refuses it.
 - `checkpoint-<service>.key` / `.pub`: each service's checkpoint signing key and the public
@@ -12,6 +16,7 @@ Every file is readable by its owner only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +33,47 @@ def _private(path: Path, content: str) -> None:
     path.write_text(content)
 
 
+class KeysMissing(RuntimeError):
+    """A development key a command needs is not in the keys directory."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no development key {path.name} in {path.parent} "
+            "(run `knooppunt init --data-dir ...` or `knooppunt run` there first, "
+            "or give the right --data-dir)"
+        )
+        self.path = path
+
+
+def _read(path: Path) -> str:
+    if not path.is_file():
+        raise KeysMissing(path)
+    return path.read_text()
+
+
+def read_dev_jwk(keys_dir: Path) -> dict[str, Any]:
+    """The development token signing key; KeysMissing if it was never made."""
+    return dict(json.loads(_read(keys_dir / "jwt-dev.jwk.json")))
+
+
+def read_checkpoint_key(keys_dir: Path, service: str) -> str:
+    """A service's checkpoint signing key; KeysMissing if it was never made."""
+    return _read(keys_dir / f"checkpoint-{service}.key").strip()
+
+
+def init(keys_dir: Path, services: Iterable[str]) -> list[Path]:
+    """Make every development key that is missing (`knooppunt init`); the paths made."""
+    before = {p for p in keys_dir.iterdir()} if keys_dir.is_dir() else set()
+    dev_jwk(keys_dir)
+    for service in services:
+        checkpoint_key(keys_dir, service)
+    nats_passwords(keys_dir)
+    master_key(keys_dir)
+    return sorted(p for p in keys_dir.iterdir() if p not in before)
+
+
 def dev_jwk(keys_dir: Path) -> dict[str, Any]:
-    """The development token signing key (a private JWK), made on first use."""
+    """The development token signing key (a private JWK), made on first use (dev stack)."""
     path = keys_dir / "jwt-dev.jwk.json"
     if not path.exists():
         _private(path, json.dumps(new_dev_key()))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
@@ -301,15 +301,22 @@ def _batches(conn: Connection, query: str, order: str, size: int = 5000) -> Iter
         after = int(batch[-1]._mapping["position"])
 
 
+#: Told (service, chain, records checked so far) while a chain is verified.
+Progress = Callable[[str, str, int], None]
+
+
 def _walk(
     schema: str,
     chain: str,
     genesis: bytes,
     rows: Iterable[Any],
     check: Any,
+    progress: Progress | None = None,
 ) -> ChainResult:
     expected, prev = 1, genesis
     for row in rows:
+        if progress is not None and expected % 1000 == 0:
+            progress(schema, chain, expected)
         m = row._mapping
         problem = None
         if m["position"] != expected:
@@ -322,10 +329,12 @@ def _walk(
             return ChainResult(schema, chain, expected - 1, genesis, prev, expected, problem)
         prev = bytes(m["hash"])
         expected += 1
+    if progress is not None:
+        progress(schema, chain, expected - 1)
     return ChainResult(schema, chain, expected - 1, genesis, prev)
 
 
-def verify_audit(conn: Connection, schema: str) -> ChainResult:
+def verify_audit(conn: Connection, schema: str, progress: Progress | None = None) -> ChainResult:
     """Recompute every link of a schema's audit log."""
     s = sql_name(schema)
     _, genesis = chain_names(conn, schema)[AUDIT]
@@ -336,10 +345,12 @@ def verify_audit(conn: Connection, schema: str) -> ChainResult:
             return "the record does not match its hash (changed)"
         return None
 
-    return _walk(schema, AUDIT, genesis, rows, check)
+    return _walk(schema, AUDIT, genesis, rows, check, progress)
 
 
-def verify_events(conn: Connection, schema: str) -> ChainResult | None:
+def verify_events(
+    conn: Connection, schema: str, progress: Progress | None = None
+) -> ChainResult | None:
     """Recompute every link of a schema's event chain against the stored events."""
     chains = chain_names(conn, schema)
     if EVENTS not in chains:
@@ -363,7 +374,7 @@ def verify_events(conn: Connection, schema: str) -> ChainResult | None:
             return f"event {m['notification_id']} does not match its link (changed)"
         return None
 
-    result = _walk(schema, EVENTS, genesis, rows, check)
+    result = _walk(schema, EVENTS, genesis, rows, check, progress)
     if not result.ok:
         return result
     orphan = conn.execute(
@@ -390,10 +401,12 @@ def verify_events(conn: Connection, schema: str) -> ChainResult | None:
     return result
 
 
-def verify_schema(conn: Connection, schema: str) -> list[ChainResult]:
+def verify_schema(
+    conn: Connection, schema: str, progress: Progress | None = None
+) -> list[ChainResult]:
     """Check both chains of one service."""
-    results = [verify_audit(conn, schema)]
-    events = verify_events(conn, schema)
+    results = [verify_audit(conn, schema, progress)]
+    events = verify_events(conn, schema, progress)
     if events is not None:
         results.append(events)
     return results

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from deploy.cli_security import merge
+from deploy.cli_audit import merge
 from shared.security.tokens import mint_token
 from tests.helpers import TEST_JWK, auth_headers, eventually, melding, token
 from tests.security.conftest import System

@@ -6,13 +6,16 @@ valid chain does not pass against a checkpoint of another installation, of an ea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner, Result
 
+from deploy.cli import app as cli
 from shared.context import Actor
 from shared.db import ensure_schema, make_engine
 from shared.security.audit import AuditEntry, AuditLog
@@ -23,7 +26,9 @@ from shared.security.checkpoints import (
     export,
     load_signing_key,
     new_signing_key,
+    public_pem,
     read_exported,
+    stored_checkpoints,
     verify_checkpoint,
 )
 from tests.security.conftest import CHECKPOINT_KEYS, TRUSTED, fresh_database
@@ -131,3 +136,66 @@ def test_a_chain_rolled_back_behind_a_checkpoint_does_not_pass(here: Engine) -> 
         conn.execute(text(f"DELETE FROM {S}.audit_log WHERE position > 7"))
     problem = _check(here, checkpoint)
     assert problem is not None and "ends at 7" in problem
+
+
+def _rewrite_whole_chain(engine: Engine) -> None:
+    """What whoever can write the database can do: remove the chain and the checkpoints
+    (triggers off) and write a chain of other records, valid in itself, from the genesis."""
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(f"DELETE FROM {S}.checkpoints"))
+        conn.execute(text(f"DELETE FROM {S}.audit_log"))
+    log = AuditLog(engine, S)
+    for i in range(10):
+        log.write(replace(_entry(i), result="403", decision="refused"))
+
+
+def _verify(engine: Engine, keys: Path, held: Path, *extra: str) -> Result:
+    url = engine.url.render_as_string(hide_password=False).replace("+psycopg", "")
+    args = ["audit", "verify", "--database-url", url, "--keys", str(keys)]
+    return CliRunner().invoke(cli, [*args, "--checkpoints", str(held), *extra])
+
+
+def _trusted_keys(tmp_path: Path) -> Path:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / f"checkpoint-{S}.pub").write_text(public_pem(load_signing_key(CHECKPOINT_KEYS[S])))
+    return keys
+
+
+def test_verify_requires_a_checkpoint_held_outside_the_database(
+    here: Engine, tmp_path: Path
+) -> None:
+    keys = _trusted_keys(tmp_path)
+    _sign(here)  # the service's own checkpoint, in the database: not an anchor
+    (tmp_path / "empty").mkdir()
+    for held in ("empty", "missing"):
+        result = _verify(here, keys, tmp_path / held)
+        assert result.exit_code == 1, result.output
+        assert f"{S}/audit: 10 records, every link holds" in result.stdout
+        assert f"{S}/audit: NOT ANCHORED" in result.stdout
+    with here.connect() as conn:
+        export(stored_checkpoints(conn, S), tmp_path / "held")
+    AuditLog(here, S).write(_entry(11))
+    result = _verify(here, keys, tmp_path / "held")
+    assert result.exit_code == 0, result.output
+    assert f"{S}/audit: anchored at 10" in result.stdout and "1 newer records" in result.stdout
+
+
+def test_a_whole_chain_rewritten_fails_verify_against_the_held_checkpoints(
+    here: Engine, tmp_path: Path
+) -> None:
+    keys = _trusted_keys(tmp_path)
+    export([_sign(here)], tmp_path / "held")
+    (tmp_path / "empty").mkdir()
+    _rewrite_whole_chain(here)
+    without = _verify(here, keys, tmp_path / "empty")
+    assert without.exit_code == 1 and f"{S}/audit: NOT ANCHORED" in without.stdout
+    result = _verify(here, keys, tmp_path / "held", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    (audit,) = report["chains"]
+    assert audit["ok"] and audit["length"] == 10  # valid in itself ...
+    assert not audit["anchored"] and not report["ok"]  # ... but not the chain that was held
+    (held,) = report["checkpoints"]
+    assert "differs from the checkpoint at position 10" in held["problem"]
