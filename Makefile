@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench demo token clean
+.PHONY: run test lint typecheck check bench chaos demo token clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ check: lint typecheck test
 ## Measure the write path against raw PostgreSQL and NATS on this machine.
 bench: $(STAMP)
 	$(BIN)/python -m deploy.bench
+
+## Fault campaign under load (real processes): make chaos ARGS="--faults 1000".
+chaos: $(STAMP)
+	$(BIN)/python -m deploy.chaos $(ARGS)
 
 clean:
 	rm -rf $(VENV) .data
