@@ -86,9 +86,8 @@ def _chains_broken(stack: Stack, report: Report) -> bool:
     for args in (("audit", "checkpoint", "--sign", *where), ("audit", "verify", *where)):
         done = _cli(stack, *args)
         if done.returncode != 0:
-            report(
-                f"{' '.join(args[:2])}: exit {done.returncode}: {(done.stdout + done.stderr)[-800:]}"
-            )
+            output = (done.stdout + done.stderr)[-800:]
+            report(f"{' '.join(args[:2])}: exit {done.returncode}: {output}")
             return True
     return False
 
