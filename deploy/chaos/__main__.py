@@ -24,6 +24,9 @@ def main(
     only: list[str] = typer.Option(
         [], help=f"Only these faults (repeatable): {', '.join(FAULTS)}."
     ),
+    minutes: float = typer.Option(
+        None, min=0.1, help="Stop injecting faults after this many minutes (then check all)."
+    ),
     data_dir: Path = typer.Option(
         None, help="Where the campaign's servers keep their data (default: a new temp dir)."
     ),
@@ -42,6 +45,7 @@ def main(
                 workers=workers,
                 settle=settle,
                 only=only or None,
+                minutes=minutes,
                 report=lambda line: typer.echo(line),
             )
         )

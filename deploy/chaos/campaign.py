@@ -7,6 +7,7 @@ import contextlib
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,9 +101,11 @@ async def campaign(
     workers: int = 3,
     settle: float = 60,
     only: list[str] | None = None,
+    minutes: float | None = None,
     report: Report = print,
 ) -> Tally:
-    """Run `faults` faults under load on a stack of its own in `data_dir`."""
+    """Run `faults` faults under load on a stack of its own in `data_dir` (fewer when
+    `minutes` have passed first: the tally says how many)."""
     rng = random.Random(seed)
     tally = Tally()
     stack = Stack.on_free_ports(data_dir)
@@ -119,7 +122,11 @@ async def campaign(
     tasks = [asyncio.create_task(load.worker(stop)) for _ in range(workers)]
     try:
         checked = 0
+        until = None if minutes is None else time.monotonic() + 60 * minutes
         for number, name in enumerate(schedule(rng, faults, only), start=1):
+            if until is not None and time.monotonic() > until:
+                report(f"time is up after {number - 1} faults")
+                break
             await asyncio.sleep(rng.uniform(0.3, 1.5))
             what = await FAULTS[name](stack, rng)
             tally.faults += 1
