@@ -99,6 +99,7 @@ async def campaign(
     faults: int,
     seed: int = 1,
     workers: int = 3,
+    pause: float = 0.2,
     settle: float = 60,
     only: list[str] | None = None,
     minutes: float | None = None,
@@ -116,7 +117,7 @@ async def campaign(
         "lkha": stack.token("lkha", "coordinator"),
     }
     ledger = Ledger()
-    load = Load(urls, tokens, ledger, rng)
+    load = Load(urls, tokens, ledger, rng, pause)
     checker = Checker(urls, tokens["lkha"])
     stop = asyncio.Event()
     tasks = [asyncio.create_task(load.worker(stop)) for _ in range(workers)]

@@ -77,12 +77,19 @@ class Load:
     """`workers` clients sending commands until `stop` is set; `drain()` finishes them."""
 
     def __init__(
-        self, urls: dict[str, str], tokens: Tokens, ledger: Ledger, rng: random.Random
+        self,
+        urls: dict[str, str],
+        tokens: Tokens,
+        ledger: Ledger,
+        rng: random.Random,
+        pause: float = 0.2,
     ) -> None:
         self.urls = urls
         self.tokens = tokens
         self.ledger = ledger
         self.rng = rng
+        self.pause = pause
+        """Mean seconds a client waits between commands."""
         self.client = httpx.AsyncClient(timeout=10)
 
     async def close(self) -> None:
@@ -156,7 +163,7 @@ class Load:
             while not await self.finish(case):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
-            await asyncio.sleep(self.rng.uniform(0.05, 0.3))
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.pause)
 
     async def drain(self, within: float = 120) -> None:
         """Send every unacknowledged command again until it is acknowledged."""

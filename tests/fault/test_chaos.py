@@ -22,7 +22,9 @@ async def test_no_fault_loses_doubles_or_stalls_an_acknowledged_command(
     faults = int(os.environ.get("CHAOS_FAULTS", str(3 * len(FAULTS))))
     seed = int(os.environ.get("CHAOS_SEED", "7"))
     lines: list[str] = []
-    tally = await campaign(servers_dir / "chaos", faults=faults, seed=seed, report=lines.append)
+    tally = await campaign(
+        servers_dir / "chaos", faults=faults, seed=seed, workers=2, pause=0.5, report=lines.append
+    )
     log = "\n".join(lines)
     assert tally.faults == faults, log
     assert tally.acked > faults, log
