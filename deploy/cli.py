@@ -31,10 +31,10 @@ def _root() -> None:
 
 @app.command()
 def run(
-    data_dir: Path = typer.Option(DATA_DIR, help="Where PostgreSQL and NATS keep their data."),
+    data_dir: Path = typer.Option(DATA_DIR, help="Where the servers keep their data."),
     demo: bool = typer.Option(False, "--demo", help="Load the demo data set (deploy/demo)."),
 ) -> None:
-    """Start PostgreSQL, NATS and the four services; Ctrl-C stops everything."""
+    """Start PostgreSQL, NATS, OpenBao and the four services; Ctrl-C stops everything."""
     stack = Stack(
         data_dir=data_dir.resolve(),
         database_url=os.environ.get("DATABASE_URL"),
@@ -48,10 +48,11 @@ def run(
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        typer.echo("Starting PostgreSQL and NATS ...")
+        typer.echo("Starting PostgreSQL, NATS and OpenBao ...")
         stack.start_servers()
         typer.echo(f"  PostgreSQL  {stack.database_url}")
         typer.echo(f"  NATS        {stack.nats_url}")
+        typer.echo(f"  OpenBao     {stack.openbao.url if stack.openbao else '-'}")
         for service in SERVICES:
             stack.start_service(service)
         for service in SERVICES:

@@ -8,7 +8,7 @@ them (`make_*`, `init`); every other command reads them (`read_*`) and stops wit
   what the services trust, `knooppunt token` mints with it; production refuses it.
 - `checkpoint-<service>.key` / `.pub`: each service's checkpoint signing key and the public
   key a holder verifies the checkpoints with.
-- `master.key`: the master key that wraps intake's per-case data keys.
+- `openbao.json`: OpenBao's unseal key and root token (written by deploy/openbao.py).
 - `nats.json`: the passwords of the NATS users of deploy/nats/nats.conf.
 Every file is readable by its owner only.
 """
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from deploy.servers import new_nats_passwords
-from shared.crypto import new_master_key
 from shared.security.checkpoints import load_signing_key, new_signing_key, public_pem
 from shared.security.tokens import new_dev_key
 
@@ -98,11 +97,3 @@ def nats_passwords(keys_dir: Path) -> dict[str, str]:
     if not path.exists():
         _private(path, json.dumps(new_nats_passwords(), indent=2))
     return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
-
-
-def master_key(keys_dir: Path) -> str:
-    """The master key (base64) that wraps the per-case data keys, made on first use."""
-    path = keys_dir / "master.key"
-    if not path.exists():
-        _private(path, new_master_key())
-    return path.read_text().strip()

@@ -1,4 +1,5 @@
-"""The whole system on one machine: PostgreSQL, NATS and the four services as processes.
+"""The whole system on one machine: PostgreSQL, NATS, OpenBao and the four services as
+processes.
 
 `knooppunt run` uses it; so does the end-to-end test suite.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from deploy import devkeys
+from deploy.openbao import KEY_SERVICES, LocalOpenBao, transit_mount
 from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import mint_token, public_jwks
@@ -25,6 +27,7 @@ from shared.security.tokens import mint_token, public_jwks
 SERVICES = {"intake": 8001, "verification": 8002, "consular": 8003, "reporting": 8004}
 DEFAULT_PG_PORT = 55432
 DEFAULT_NATS_PORT = 54222
+DEFAULT_OPENBAO_PORT = 58200
 
 
 def _without_credentials(url: str) -> str:
@@ -48,15 +51,24 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     #: The NATS users' passwords when NATS_URL is given (else made in .data/keys/nats.json).
     given_nats_passwords: dict[str, str] | None = None
+    openbao_port: int = DEFAULT_OPENBAO_PORT
     postgres: LocalPostgres | None = None
     nats: LocalNats | None = None
+    openbao: LocalOpenBao | None = None
+    #: Each key-holding service's own OpenBao token (made at start, see deploy/openbao.py).
+    openbao_tokens: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @classmethod
     def on_free_ports(cls, data_dir: Path, **kwargs: Any) -> Stack:
         ports = {name: free_port() for name in SERVICES}
         return cls(
-            data_dir=data_dir, ports=ports, pg_port=free_port(), nats_port=free_port(), **kwargs
+            data_dir=data_dir,
+            ports=ports,
+            pg_port=free_port(),
+            nats_port=free_port(),
+            openbao_port=free_port(),
+            **kwargs,
         )
 
     def url(self, service: str) -> str:
@@ -88,6 +100,10 @@ class Stack:
         }
         if service == "reporting":  # its sign-in page mints development tokens
             env["JWT_DEV_SIGNING_KEY"] = json.dumps(jwk)
+        if service in self.openbao_tokens and self.openbao is not None:
+            env["OPENBAO_ADDR"] = self.openbao.url
+            env["OPENBAO_TOKEN"] = self.openbao_tokens[service]
+            env["OPENBAO_MOUNT"] = transit_mount(service)
         return env
 
     def start_servers(self) -> None:
@@ -100,16 +116,19 @@ class Stack:
                 self.data_dir / "nats", port=self.nats_port, passwords=self.nats_passwords()
             ).start()
             self.nats_url = self.nats.url
+        self.openbao = LocalOpenBao(
+            self.data_dir / "openbao", keys_dir=self.keys_dir, port=self.openbao_port
+        ).start()
+        self.openbao_tokens = {s: self.openbao.service_token(s) for s in KEY_SERVICES}
 
     def service_env(self, service: str) -> dict[str, str]:
         assert self.database_url and self.nats_url
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith(("OPENBAO_", "BAO_"))},
             "ENVIRONMENT": self.environment,
             "DATABASE_URL": self.database_url,
             "NATS_URL": _without_credentials(self.nats_url),
             "PORT": str(self.ports[service]),
-            "MASTER_KEY": devkeys.master_key(self.keys_dir),
             **self.security_env(service),
             **self.peer_urls(service),
             **self.extra_env,
@@ -188,6 +207,8 @@ class Stack:
     def stop(self) -> None:
         for service in list(self.processes):
             self.stop_service(service)
+        if self.openbao is not None:
+            self.openbao.stop()
         if self.nats is not None:
             self.nats.stop()
         if self.postgres is not None:

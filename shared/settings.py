@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.security.settings import SecuritySettings
 
@@ -43,3 +43,14 @@ class ServiceSettings(SecuritySettings):
         if self.environment == "production" and self.database_url == DEFAULT_DATABASE_URL:
             raise ValueError("DATABASE_URL must be set explicitly in production")
         return self
+
+
+class KeyServiceSettings(BaseSettings):
+    """The key service (OpenBao's Transit engine) of a service that holds free text of cases:
+    its address, the service's own token and its Transit engine (docs/security.md)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    openbao_addr: str | None = None
+    openbao_token: SecretStr | None = None
+    openbao_mount: str = "transit"

@@ -1,4 +1,4 @@
-"""Test fixtures: a real PostgreSQL and a real NATS with JetStream for the whole session.
+"""Test fixtures: a real PostgreSQL, NATS with JetStream and OpenBao for the whole session.
 
 Started from the PyPI wheels on free ports, or taken from DATABASE_URL / NATS_URL when set.
 Every test that asks for `database_url` gets a fresh database; `nats_url` comes with all
@@ -19,8 +19,9 @@ import nats
 import psycopg
 import pytest
 
+from deploy.openbao import KEY_SERVICES, LocalOpenBao
 from deploy.servers import LocalNats, LocalPostgres
-from tests.helpers import NATS_PASSWORDS, TEST_JWKS
+from tests.helpers import KEY_SERVICE, NATS_PASSWORDS, TEST_JWKS
 
 # Every service built in a test trusts this run's token key (tests/helpers.py).
 os.environ["JWT_PUBLIC_KEYS"] = TEST_JWKS
@@ -52,6 +53,19 @@ def nats_server_url(servers_dir: Path) -> Iterator[str]:
         return
     server = LocalNats(servers_dir / "nats", passwords=dict(NATS_PASSWORDS)).start()
     yield server.url_for("admin")  # services log in as themselves: nats_credentials()
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def openbao(servers_dir: Path) -> Iterator[LocalOpenBao]:
+    """The key service: a real OpenBao (raft storage, initialised and unsealed here), with a
+    token per service that holds free text (tests.helpers.key_service)."""
+    server = LocalOpenBao(servers_dir / "openbao", keys_dir=servers_dir / "keys").start()
+    KEY_SERVICE["addr"] = server.url
+    for service in KEY_SERVICES:
+        KEY_SERVICE[service] = server.service_token(service)
+    yield server
+    KEY_SERVICE.clear()
     server.stop()
 
 

@@ -9,8 +9,6 @@ for none, `auth_headers(org, rol)` for another caller).
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -23,7 +21,8 @@ from shared.security.tokens import mint_token, new_dev_key, public_jwks
 
 T = TypeVar("T")
 
-MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+#: The session's OpenBao (tests/conftest.py fills it in): its address and a token per service.
+KEY_SERVICE: dict[str, str] = {}
 #: This test run's token signing key (Ed25519, a development key id) and its public JWKS.
 TEST_JWK = new_dev_key()
 TEST_JWKS = public_jwks(TEST_JWK)
@@ -50,6 +49,18 @@ def nats_credentials(nats_url: str, service: str) -> dict[str, str]:
         "nats_url": f"{scheme}://{rest.rpartition('@')[2]}",
         "nats_user": service,
         "nats_password": NATS_PASSWORDS[service],
+    }
+
+
+def key_service(service: str) -> dict[str, Any]:
+    """Settings for a service's own OpenBao token and Transit engine (the session's server)."""
+    from pydantic import SecretStr
+
+    assert KEY_SERVICE, "the session's OpenBao is not running (tests/conftest.py)"
+    return {
+        "openbao_addr": KEY_SERVICE["addr"],
+        "openbao_token": SecretStr(KEY_SERVICE[service]),
+        "openbao_mount": f"transit-{service}",
     }
 
 

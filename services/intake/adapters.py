@@ -1,5 +1,5 @@
-"""Intake's SQL adapters: the referentie counter, the ids of Idempotency-Keys and the
-per-case data keys."""
+"""Intake's SQL adapters: the referentie counter and the ids of Idempotency-Keys (the case
+keys are in the key service, shared/crypto.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
-    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -39,15 +38,6 @@ sleutel_ids = Table(
     Column("id", Uuid, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
     PrimaryKeyConstraint("soort", "melder_org", "idempotency_key"),
-)
-
-data_keys = Table(
-    "data_keys",
-    metadata,
-    Column("zaak_id", Text, primary_key=True),
-    Column("wrapped", LargeBinary, nullable=True),  # NULL: destroyed (personal data erased)
-    Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
-    Column("destroyed_at", DateTime(timezone=True), nullable=True),
 )
 
 
@@ -94,40 +84,3 @@ class SqlSleutels:
         with self.engine.begin() as conn:
             nieuw = conn.execute(stmt).scalar()
             return UUID(str(nieuw if nieuw is not None else conn.execute(bestaand).scalar_one()))
-
-
-class SqlKeyStore:
-    """Wrapped data keys in intake's schema (see shared.crypto.KeyStore)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def load(self, case_id: str) -> bytes | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(data_keys.select().where(data_keys.c.zaak_id == case_id)).first()
-        if row is None:
-            return None
-        return bytes(row.wrapped) if row.wrapped is not None else b""
-
-    def save_new(self, case_id: str, wrapped: bytes) -> bytes:
-        stmt = (
-            insert(data_keys)
-            .values(zaak_id=case_id, wrapped=wrapped)
-            .on_conflict_do_nothing()
-            .returning(data_keys.c.wrapped)
-        )
-        with self.engine.begin() as conn:
-            inserted = conn.execute(stmt).first()
-        if inserted is not None:
-            return bytes(inserted.wrapped)
-        stored = self.load(case_id)  # another request made the case's key first
-        assert stored is not None
-        return stored
-
-    def destroy(self, case_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                data_keys.update()
-                .where(data_keys.c.zaak_id == case_id)
-                .values(wrapped=None, destroyed_at=func.now())
-            )

@@ -7,7 +7,7 @@ Who may call which route, and which cases they may see, is checked before a rout
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -24,7 +24,9 @@ from services.intake.schemas import (
     MeldingVastgelegd,
 )
 from shared.api import expected_version, set_etag
-from shared.security.wiring import CurrentActor
+from shared.crypto import KeyDestroyed
+from shared.security.free_text import ERASED, MASKED, Inzage, inzage
+from shared.security.wiring import CurrentActor, CurrentAudit, Reden
 
 
 def get_application(request: Request) -> IntakeApplication:
@@ -50,7 +52,32 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def public(melding: Melding) -> MeldingPublic:
+def toon(app: IntakeApplication, melding: Melding, zicht: Inzage) -> MeldingPublic:
+    """The melding as the caller may see it: its free text (the correcties' redenen, the
+    melder's organisatie) in full, masked or left out (shared/security/free_text.py)."""
+    organisatie = melding.melder.get("organisatie")
+    redenen = [c["reden"] for c in melding.correcties]
+    if zicht == Inzage.volledig:
+        try:
+            organisatie, *redenen = app.ontsleutel(str(melding.id), [organisatie, *redenen])
+        except KeyDestroyed:
+            organisatie = ERASED if organisatie else None
+            redenen = [ERASED for _ in redenen]
+    elif zicht == Inzage.afgeschermd:
+        organisatie = MASKED if organisatie else None
+        redenen = [MASKED for _ in redenen]
+    else:
+        organisatie, redenen = None, [None for _ in redenen]
+    melder = {k: v for k, v in melding.melder.items() if k != "organisatie"}
+    if organisatie:
+        melder["organisatie"] = organisatie
+    correcties = [{**c, "reden": r} for c, r in zip(melding.correcties, redenen, strict=True)]
+    return public(melding, melder=melder, correcties=correcties)
+
+
+def public(
+    melding: Melding, *, melder: dict[str, Any], correcties: list[dict[str, Any]]
+) -> MeldingPublic:
     return MeldingPublic(
         zaak_id=melding.id,
         referentie=melding.referentie,
@@ -59,14 +86,14 @@ def public(melding: Melding) -> MeldingPublic:
         onderwerp=melding.onderwerp,
         betrokkene=melding.betrokkene,
         land=melding.land,
-        melder=melding.melder,
+        melder=melder,
         nationaliteit=melding.nationaliteit,
         brp_ingeschreven=melding.brp_ingeschreven,
         verblijfsrecht=melding.verblijfsrecht,
         bz_betrokken=melding.bz_betrokken,
         ingetrokken=melding.ingetrokken,
         heeft_persoonsgegevens=melding.persoonsgegevens is not None,
-        correcties=melding.correcties,  # type: ignore[arg-type]
+        correcties=correcties,  # type: ignore[arg-type]
     )
 
 
@@ -113,11 +140,20 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_melding",
         tags=["meldingen"],
     )
-    def get_melding(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
-        """The melding as intake knows it, with its versie (also as ETag)."""
+    def get_melding(
+        zaak_id: UUID,
+        app: App,
+        actor: CurrentActor,
+        audit: CurrentAudit,
+        response: Response,
+        reden: Reden = None,
+    ) -> MeldingPublic:
+        """The melding as intake knows it, with its versie (also as ETag). Its free text is
+        the LKHA's: masked for the auditor unless a reden is given (logged), left out for
+        others."""
         melding = _get(app, zaak_id)
         set_etag(response, melding.version)
-        return public(melding)
+        return toon(app, melding, inzage(actor, audit, reden))
 
     @router.get(
         "/zaken/{zaak_id}",
@@ -125,9 +161,16 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_zaak",
         tags=["meldingen"],
     )
-    def get_zaak(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
+    def get_zaak(
+        zaak_id: UUID,
+        app: App,
+        actor: CurrentActor,
+        audit: CurrentAudit,
+        response: Response,
+        reden: Reden = None,
+    ) -> MeldingPublic:
         """The case as intake knows it (same as GET /v1/meldingen/{zaak_id})."""
-        return get_melding(zaak_id, app, response)
+        return get_melding(zaak_id, app, actor, audit, response, reden)
 
     def _change(fn: object) -> Melding:
         try:
@@ -175,7 +218,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         )
         notify()
         set_etag(response, melding.version)
-        return public(melding)
+        return toon(app, melding, Inzage.volledig)
 
     @router.post(
         "/meldingen/{zaak_id}/intrekking",
@@ -199,6 +242,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         )
         notify()
         set_etag(response, melding.version)
-        return public(melding)
+        return toon(app, melding, Inzage.volledig)
 
     return router

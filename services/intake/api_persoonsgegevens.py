@@ -8,6 +8,7 @@ transaction that destroys the key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -79,8 +80,8 @@ def _melding(app: IntakeApplication, zaak_id: UUID) -> Melding:
         raise HTTPException(status_code=404, detail=melding_not_found(str(zaak_id))) from exc
 
 
-def build_persoonsgegevens_router() -> APIRouter:
-    """GET .../persoonsgegevens?doel=... and POST .../wissen."""
+def build_persoonsgegevens_router(notify: Callable[[], None]) -> APIRouter:
+    """GET .../persoonsgegevens?doel=... and POST .../wissen; `notify()` wakes the relay."""
     router = APIRouter(
         prefix="/v1",
         tags=["persoonsgegevens"],
@@ -145,7 +146,7 @@ def build_persoonsgegevens_router() -> APIRouter:
         if_match: IfMatch = None,
         key: IdempotencyKey = None,
     ) -> WissingPublic:
-        """Erase a melding's personal data for good (its data key is destroyed)."""
+        """Erase a melding's personal data and free text for good (its key is deleted)."""
         if body.grond == WisGrond.bewaartermijn_verstreken:
             raise HTTPException(
                 status_code=422,
@@ -164,7 +165,9 @@ def build_persoonsgegevens_router() -> APIRouter:
             )
         except WissingConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        if not wissing.nieuw:
+        if wissing.nieuw:
+            notify()
+        else:
             response.headers["Idempotent-Replayed"] = "true"
         set_etag(response, melding.version)
         return WissingPublic(zaak_id=zaak_id, gewist_op=wissing.gewist_op, grond=wissing.grond)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
-from shared.crypto import CaseCipher
+from shared.crypto import CaseKeys, KeyDestroyed
 from shared.eventstore import ServiceApplication
 
 
@@ -64,6 +62,10 @@ class Vastgelegd:
     nieuw: bool
 
 
+class PersoonsgegevensGewist(RegelGeschonden):
+    """The melding's personal data and free text were erased: no new free text for it."""
+
+
 class IntakeApplication(ServiceApplication):
     """The LKHA's front door."""
 
@@ -71,9 +73,8 @@ class IntakeApplication(ServiceApplication):
         self,
         env: Mapping[str, str] | None = None,
         *,
-        cipher: CaseCipher,
+        cipher: CaseKeys,
         teller: ReferentieTeller,
-        vingerafdruk_sleutel: bytes,
         sleutels: Sleutels | None = None,
         vandaag: Callable[[], date] = date.today,
     ) -> None:
@@ -81,30 +82,52 @@ class IntakeApplication(ServiceApplication):
         self.cipher = cipher
         self.teller = teller
         self.sleutels = sleutels or InMemorySleutels()
-        self.vingerafdruk_sleutel = vingerafdruk_sleutel
         self.vandaag = vandaag
 
-    def _vingerafdruk(self, verzoek: Mapping[str, Any]) -> str:
+    def vingerafdruk(self, case_id: str, verzoek: Mapping[str, Any]) -> str:
+        """A fingerprint of a request: an HMAC under the case's own key, so that it tells
+        nothing about the personal data in it once the key is deleted."""
         canon = json.dumps(verzoek, sort_keys=True, default=str).encode()
-        return hmac.new(self.vingerafdruk_sleutel, canon, hashlib.sha256).hexdigest()
+        return self.cipher.fingerprint(case_id, canon)
+
+    def versleutel(self, case_id: str, tekst: str | None) -> str | None:
+        """Free text as a ciphertext token under the case's key (None stays None)."""
+        if tekst is None:
+            return None
+        try:
+            return self.cipher.encrypt(case_id, tekst.encode())
+        except KeyDestroyed as exc:
+            raise PersoonsgegevensGewist(
+                "the personal data of this melding was erased: no new free text is recorded"
+            ) from exc
+
+    def ontsleutel(self, case_id: str, tokens: list[str | None]) -> list[str | None]:
+        """The free text of tokens (None stays None); KeyDestroyed once erased."""
+        present = [t for t in tokens if t is not None]
+        plain = iter(p.decode() for p in self.cipher.decrypt_many(case_id, present))
+        return [next(plain) if t is not None else None for t in tokens]
 
     def meld(
         self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
     ) -> Vastgelegd:
         """Record a melding; the same key and request again returns the first answer."""
         zaak_id = self.sleutels.id_voor("melding", melder_org, idempotency_key)
-        vingerafdruk = self._vingerafdruk(verzoek)
-        bestaand = self._bestaande(zaak_id, vingerafdruk)
+        case = str(zaak_id)
+        bestaand = self._bestaande(zaak_id, verzoek)
         if bestaand is not None:
             return bestaand
+        self.cipher.create(case)
+        vingerafdruk = self.vingerafdruk(case, verzoek)
         velden = dict(verzoek)
+        melder = dict(velden.pop("melder"))
+        melder["organisatie"] = self.versleutel(case, melder.get("organisatie"))
         persoonlijk = {
             "persoonsgegevens": velden.pop("persoonsgegevens", None),
             "toelichting": velden.pop("toelichting", None),
         }
         token = None
         if any(v for v in persoonlijk.values()):
-            token = self.cipher.encrypt(str(zaak_id), json.dumps(persoonlijk, default=str).encode())
+            token = self.cipher.encrypt(case, json.dumps(persoonlijk, default=str).encode())
         gemeld_op: date = velden["gemeld_op"]
         referentie = f"LKHA-{gemeld_op.year}-{self.teller.volgende(gemeld_op.year):04d}"
         melding = Melding.meld(
@@ -113,22 +136,29 @@ class IntakeApplication(ServiceApplication):
             referentie=referentie,
             persoonsgegevens=token,
             verzoek_vingerafdruk=vingerafdruk,
+            melder={k: v for k, v in melder.items() if v is not None},
             **velden,
         )
         try:
             self.save(melding)
         except IntegrityError:
-            bestaand = self._bestaande(zaak_id, vingerafdruk)
+            bestaand = self._bestaande(zaak_id, verzoek)
             if bestaand is None:
                 raise
             return bestaand
         return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
 
-    def _bestaande(self, zaak_id: UUID, vingerafdruk: str) -> Vastgelegd | None:
+    def _bestaande(self, zaak_id: UUID, verzoek: Mapping[str, Any]) -> Vastgelegd | None:
         try:
             melding: Melding = self.repository.get(zaak_id)
         except AggregateNotFoundError:
             return None
+        try:
+            vingerafdruk = self.vingerafdruk(str(zaak_id), verzoek)
+        except KeyDestroyed as exc:
+            raise IdempotencyConflict(
+                "Idempotency-Key was used for a melding whose personal data was erased"
+            ) from exc
         if melding.verzoek_vingerafdruk != vingerafdruk:
             raise IdempotencyConflict("Idempotency-Key was already used for a different melding")
         return Vastgelegd(zaak_id, melding.referentie, melding.version, nieuw=False)
@@ -153,7 +183,11 @@ class IntakeApplication(ServiceApplication):
     ) -> Melding:
         """Correct onderwerp, betrokkene, land or gemeld_op, with a reden."""
         melding = self._voor_wijziging(zaak_id, verwachte_versie)
-        melding.corrigeer(wijzigingen=wijzigingen, reden=reden, datum=datum, vandaag=self.vandaag())
+        if not reden.strip():
+            raise RegelGeschonden("a correction needs a reden")
+        token = self.versleutel(str(zaak_id), reden)
+        assert token is not None
+        melding.corrigeer(wijzigingen=wijzigingen, reden=token, datum=datum, vandaag=self.vandaag())
         self.save(melding)
         return melding
 
@@ -162,7 +196,11 @@ class IntakeApplication(ServiceApplication):
     ) -> Melding:
         """Withdraw a melding made in error."""
         melding = self._voor_wijziging(zaak_id, verwachte_versie)
-        melding.trek_in(reden=reden, datum=datum, vandaag=self.vandaag())
+        if not reden.strip():
+            raise RegelGeschonden("a withdrawal needs a reden")
+        token = self.versleutel(str(zaak_id), reden)
+        assert token is not None
+        melding.trek_in(reden=token, datum=datum, vandaag=self.vandaag())
         self.save(melding)
         return melding
 

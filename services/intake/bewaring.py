@@ -1,11 +1,13 @@
 """Erasing personal data: at the end of the retention period, or on an authorised request.
 
-Personal data is erased by destroying the case's data key (crypto-shredding, shared/crypto.py):
-the ciphertext stays in the events, so every chain still verifies and the figures (codes
-only) do not change, but nothing can read it again. The key row, the record of the erasure
-(`wissingen`) and its audit record are written in one transaction; afterwards VACUUM FULL
-rewrites the key table so that no old row version keeps the key on disk (see docs/security.md
-for WAL and backups).
+Personal data and free text are erased by deleting the case's key in the key service
+(crypto-shredding, shared/crypto.py): the ciphertext stays in the events, so every chain still
+verifies and the figures (codes only) do not change, but no key in existence reads it again.
+One transaction stores the melding's `Gewist` event, the record of the erasure (`wissingen`)
+and its audit record, and deletes the key before it commits: if the deletion fails, nothing
+is stored and the caller (or the next sweep) tries again. The relay publishes the event
+(`persoonsgegevens_gewist`), on which verification deletes its own key of the case.
+No key material is ever in PostgreSQL, so its WAL and backups hold none (docs/security.md).
 
 Intake learns that a case was closed from verification's `afgesloten` event (and that it was
 reopened from `heropend`): `Bewaring.noteer(delivery)` is the hook the consumer calls. The
@@ -23,6 +25,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+import psycopg
+from eventsourcing.persistence import IntegrityError
+from psycopg import Cursor
+from psycopg.rows import DictRow, dict_row
+from psycopg.sql import SQL, Identifier
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -32,16 +39,24 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert
 
-from services.intake.adapters import data_keys
-from services.intake.domain import RegelGeschonden
+from services.intake.application import IntakeApplication
+from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
 from shared.consumer import Delivery
 from shared.context import SYSTEM, Actor
-from shared.security.audit import ALLOWED, STORED, AuditEntry, AuditLog, RequestAudit
+from shared.crypto import CaseKeys
+from shared.security.audit import (
+    ALLOWED,
+    STORED,
+    AuditEntry,
+    AuditLog,
+    RequestAudit,
+    insert_audit,
+    with_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +73,10 @@ class WisGrond(StrEnum):
 
 class WissingConflict(RegelGeschonden):
     """The Idempotency-Key was used before for an erasure on another grond."""
+
+
+class _AlGewist(Exception):
+    """Another request erased the case first (its record exists)."""
 
 
 def bewaring_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -105,9 +124,13 @@ class Bewaring:
         *,
         schema: str,
         termijn: timedelta,
+        keys: CaseKeys,
+        meldingen: IntakeApplication | None = None,
         vandaag: Callable[[], date] = date.today,
     ) -> None:
         self.engine = engine
+        self.keys = keys
+        self.meldingen = meldingen
         self.schema = schema
         self.bewaring, self.wissingen = bewaring_tables(metadata)
         self.termijn = termijn
@@ -151,68 +174,98 @@ class Bewaring:
         door: Actor,
         idempotency_key: str | None = None,
         audit: RequestAudit | None = None,
-        vacuum: bool = True,
     ) -> Wissing:
-        """Destroy the case's data key, record the erasure and its audit record, at once."""
-        w = self.wissingen
-        with self.engine.begin() as conn:
-            claimed = conn.execute(
-                insert(w)
-                .values(
-                    zaak_id=zaak_id,
-                    gewist_op=func.now(),
-                    grond=grond,
-                    door_org=door.org,
-                    door_rol=door.rol,
-                    door_user=door.user,
-                    idempotency_key=idempotency_key,
-                )
-                .on_conflict_do_nothing()
-                .returning(w.c.gewist_op)
-            ).first()
-            if claimed is None:
-                earlier = conn.execute(select(w).where(w.c.zaak_id == zaak_id)).one()
-                if (
-                    idempotency_key
-                    and idempotency_key == earlier.idempotency_key
-                    and (grond != earlier.grond)
-                ):
-                    raise WissingConflict("it was used before with another grond")
-                return Wissing(zaak_id, earlier.gewist_op, earlier.grond, nieuw=False)
-            destroyed = conn.execute(
-                data_keys.update()
-                .where(data_keys.c.zaak_id == zaak_id)
-                .values(wrapped=None, destroyed_at=func.now())
+        """Delete the case's key; store the erasure, its record and audit record at once."""
+        earlier = self._earlier(zaak_id, grond, idempotency_key)
+        if earlier is not None:
+            return earlier
+        entry = (
+            None
+            if audit is not None
+            else AuditEntry(
+                service=self.schema,
+                action="bewaartermijn_verstreken",
+                decision=ALLOWED,
+                object=f"zaak:{zaak_id}",
+                zaak_id=zaak_id,
+                result=STORED,
+                actor=door,
             )
-            if destroyed.rowcount == 0:  # no key yet: none may ever be made for this case
-                conn.execute(
-                    insert(data_keys)
-                    .values(zaak_id=zaak_id, wrapped=None, destroyed_at=func.now())
-                    .on_conflict_do_nothing()
-                )
-            if audit is not None:
-                self.audit.write_request(audit, STORED, conn)
-            else:
-                self.audit.write(
-                    AuditEntry(
-                        service=self.schema,
-                        action="bewaartermijn_verstreken",
-                        decision=ALLOWED,
-                        object=f"zaak:{zaak_id}",
-                        zaak_id=zaak_id,
-                        result=STORED,
-                        actor=door,
-                    ),
-                    conn,
-                )
-        if vacuum:
-            self.vacuum()
-        return Wissing(zaak_id, claimed.gewist_op, grond, nieuw=True)
+        )
+        claimed: list[datetime] = []
 
-    def vacuum(self) -> None:
-        """Rewrite the key table so no old row version keeps a destroyed key."""
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'VACUUM (FULL) "{self.schema}".{data_keys.name}')
+        def in_transaction(curs: Cursor[DictRow]) -> None:
+            curs.execute(
+                SQL(
+                    "INSERT INTO {t} (zaak_id, gewist_op, grond, door_org, door_rol, door_user, "
+                    "idempotency_key) VALUES (%s, now(), %s, %s, %s, %s, %s) "
+                    "ON CONFLICT DO NOTHING RETURNING gewist_op"
+                ).format(t=Identifier(self.schema, self.wissingen.name)),
+                [zaak_id, str(grond), door.org, door.rol, door.user, idempotency_key],
+            )
+            row = curs.fetchone()
+            if row is None:
+                raise _AlGewist(zaak_id)
+            claimed.append(row["gewist_op"])
+            if entry is not None:
+                insert_audit(curs, self.schema, entry)
+            self.keys.destroy(zaak_id)  # last: if the key service fails, nothing is stored
+
+        melding = self._melding(zaak_id)
+        token = with_events.set(in_transaction)
+        try:
+            if melding is not None and not melding.gewist:
+                assert self.meldingen is not None
+                melding.wis(grond=str(grond))
+                self.meldingen.save(melding)
+            else:  # no melding here (or its event stored before): the record and the key
+                self._zonder_melding(in_transaction, audit)
+        except (_AlGewist, IntegrityError):
+            earlier = self._earlier(zaak_id, grond, idempotency_key)
+            if earlier is None:
+                raise
+            return earlier
+        finally:
+            with_events.reset(token)
+        return Wissing(zaak_id, claimed[0], grond, nieuw=True)
+
+    def _melding(self, zaak_id: str) -> Melding | None:
+        if self.meldingen is None:
+            return None
+        try:
+            return self.meldingen.get_melding(UUID(zaak_id))
+        except (MeldingNotFound, ValueError):
+            return None
+
+    def _zonder_melding(
+        self, in_transaction: Callable[[Cursor[DictRow]], None], audit: RequestAudit | None
+    ) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            pg = raw.driver_connection
+            assert isinstance(pg, psycopg.Connection)
+            with pg.transaction(), pg.cursor(row_factory=dict_row) as curs:
+                if audit is not None:
+                    insert_audit(curs, self.schema, audit.final(STORED))
+                in_transaction(curs)
+            if audit is not None:
+                audit.written = True
+        finally:
+            raw.close()
+
+    def _earlier(self, zaak_id: str, grond: str, idempotency_key: str | None) -> Wissing | None:
+        w = self.wissingen
+        with self.engine.connect() as conn:
+            earlier = conn.execute(select(w).where(w.c.zaak_id == zaak_id)).first()
+        if earlier is None:
+            return None
+        if (
+            idempotency_key
+            and idempotency_key == earlier.idempotency_key
+            and (grond != earlier.grond)
+        ):
+            raise WissingConflict("it was used before with another grond")
+        return Wissing(zaak_id, earlier.gewist_op, earlier.grond, nieuw=False)
 
     def wis_verlopen(self) -> list[str]:
         """Erase the personal data of every case closed longer than the period ago."""
@@ -228,9 +281,8 @@ class Bewaring:
                 ).scalars()
             ]
         for zaak_id in verlopen:
-            self.wis(zaak_id, grond=WisGrond.bewaartermijn_verstreken, door=SYSTEM, vacuum=False)
+            self.wis(zaak_id, grond=WisGrond.bewaartermijn_verstreken, door=SYSTEM)
         if verlopen:
-            self.vacuum()
             log.info("retention: erased the personal data of %d cases", len(verlopen))
         return verlopen
 

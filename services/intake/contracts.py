@@ -1,7 +1,8 @@
 """Intake's published contract (v1): what leaves the service, and nothing personal.
 
-See docs/contracts.md. Only codes and dates travel: the ciphertext of personal data, the
-toelichting and free-text redenen never leave the service.
+See docs/contracts.md. Only codes and dates travel: the ciphertext of personal data and of every
+free text (toelichting, the melder's organisatie, the redenen) never leaves the service.
+`persoonsgegevens_gewist` tells the other services to delete their own keys of the case.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from services.intake.domain import Melding
 from shared.messaging import IntegrationEvent
 
 SOURCE = "intake"
-EVENT_TYPES = ["gemeld", "gecorrigeerd", "ingetrokken"]
+EVENT_TYPES = ["gemeld", "gecorrigeerd", "ingetrokken", "persoonsgegevens_gewist"]
 
 
 def _iso(value: Any) -> Any:
@@ -43,7 +44,7 @@ def to_integration_event(event: Any) -> IntegrationEvent | None:
                 "onderwerp": event.onderwerp,
                 "betrokkene": dict(event.betrokkene),
                 "land": event.land,
-                "melder": dict(event.melder),
+                "melder": {"type": event.melder.get("type")},  # organisatie: free text
                 "nationaliteit": event.nationaliteit,
                 "brp_ingeschreven": event.brp_ingeschreven,
                 "verblijfsrecht": event.verblijfsrecht,
@@ -62,4 +63,6 @@ def to_integration_event(event: Any) -> IntegrationEvent | None:
         )
     if isinstance(event, Melding.Ingetrokken):
         return _envelope(event, "ingetrokken", {"datum": event.datum})
+    if isinstance(event, Melding.Gewist):
+        return _envelope(event, "persoonsgegevens_gewist", {"datum": event.timestamp.date()})
     return None

@@ -47,8 +47,9 @@ class Melding(Aggregate):
 
     Invariants: gemeld_op never lies in the future; a correction changes only onderwerp,
     betrokkene, land or gemeld_op, names a reden and keeps the old value in the history;
-    a withdrawn melding takes no further corrections. Personal data is held only as a
-    ciphertext token.
+    a withdrawn melding takes no further corrections; an erasure happens once. Personal data
+    and free text (toelichting, the melder's organisatie, every reden) are held only as
+    ciphertext tokens.
     """
 
     class Gemeld(Aggregate.Created):
@@ -95,6 +96,7 @@ class Melding(Aggregate):
         self.persoonsgegevens = persoonsgegevens
         self.verzoek_vingerafdruk = verzoek_vingerafdruk
         self.ingetrokken = False
+        self.gewist = False
         self.correcties: list[dict[str, Any]] = []
 
     @classmethod
@@ -166,3 +168,18 @@ class Melding(Aggregate):
             raise RegelGeschonden("a withdrawal needs a reden")
         controleer_datum("datum", datum, niet_voor=self.gemeld_op, vandaag=vandaag)
         self._ingetrokken(reden=reden, datum=datum)
+
+    class Gewist(Aggregate.Event):
+        """The personal data and free text of the melding were erased (their key deleted)."""
+
+        grond: str
+
+    @event(Gewist)
+    def _gewist(self, grond: str) -> None:
+        self.gewist = True
+
+    def wis(self, *, grond: str) -> None:
+        """Record the erasure of the melding's personal data and free text."""
+        if self.gewist:
+            raise RegelGeschonden("the personal data of this melding was erased already")
+        self._gewist(grond=grond)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, SqlSleutels, metadata
+from services.intake.adapters import SqlReferentieTeller, SqlSleutels, metadata
 from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.contracts import met_adviesvragen
@@ -28,7 +27,7 @@ from services.intake.policy import POLICY
 from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
 from shared.consumer import Delivery
-from shared.crypto import CaseCipher, parse_master_key
+from shared.crypto import TransitCaseKeys
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
@@ -42,9 +41,13 @@ def create_app(
 ) -> FastAPI:
     """Build the intake service."""
     settings = settings or IntakeSettings()
-    if settings.master_key is None:
-        raise RuntimeError("MASTER_KEY is not set (knooppunt run makes a development key)")
-    master_key = parse_master_key(settings.master_key.get_secret_value())
+    if settings.openbao_addr is None or settings.openbao_token is None:
+        raise RuntimeError(
+            "OPENBAO_ADDR and OPENBAO_TOKEN are not set (knooppunt run starts OpenBao)"
+        )
+    keys = TransitCaseKeys.connect(
+        settings.openbao_addr, settings.openbao_token.get_secret_value(), settings.openbao_mount
+    )
     provider = build_tracer_provider(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
@@ -56,13 +59,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = await runtime.connect_database()
+        await asyncio.to_thread(keys.check)
         intake = await asyncio.to_thread(
             IntakeApplication,
             audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
-            cipher=CaseCipher(master_key, SqlKeyStore(engine)),
+            cipher=keys,
             teller=SqlReferentieTeller(engine),
             sleutels=SqlSleutels(engine),
-            vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
         )
         app.state.intake = intake
         app.state.adviesvragen = Adviesvragen(intake)
@@ -73,6 +76,8 @@ def create_app(
             metadata,
             schema=SOURCE,
             termijn=timedelta(days=settings.bewaartermijn_dagen),
+            keys=keys,
+            meldingen=intake,
         )
         app.state.bewaring = bewaring
         stadia = VerificationHandler(statussen)
@@ -105,7 +110,8 @@ def create_app(
     app.state.runtime = runtime
 
     def ontsleutel(zaak_id: str, token: str) -> Any:
-        return json.loads(app.state.intake.cipher.decrypt(zaak_id, token))
+        plain: bytes = app.state.intake.cipher.decrypt(zaak_id, token)
+        return json.loads(plain) if plain.startswith(b"{") else plain.decode()
 
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
@@ -113,5 +119,5 @@ def create_app(
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())
     app.include_router(build_adviesvragen_router(runtime.events_stored))
-    app.include_router(build_persoonsgegevens_router())
+    app.include_router(build_persoonsgegevens_router(runtime.events_stored))
     return app

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
-from shared.settings import ServiceSettings
+from shared.settings import KeyServiceSettings, ServiceSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(KeyServiceSettings, ServiceSettings):
     port: int = 8001
-    #: Base64 of 32 random bytes; wraps the per-case data keys. `knooppunt run` makes one.
-    master_key: SecretStr | None = None
+    openbao_mount: str = "transit-intake"
     #: Days after verification closed a case until its personal data is erased.
     bewaartermijn_dagen: int = 5 * 365
     #: How often the retention sweep looks for cases past their period (seconds).

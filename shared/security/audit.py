@@ -13,7 +13,7 @@ PostgreSQL chains every record to the one before it (shared/security/chain.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
@@ -134,27 +134,44 @@ class AuditLog:
         return position
 
 
+#: Work to do in the transaction that inserts a request's events, after them (e.g. an
+#: erasure's own record and the deletion of the case's key: if it fails, nothing is stored).
+with_events: ContextVar[Callable[[Cursor[DictRow]], None] | None] = ContextVar(
+    "with_events", default=None
+)
+
+
+def insert_audit(curs: Cursor[DictRow], schema: str, entry: AuditEntry) -> None:
+    """Append an audit record through a psycopg cursor (inside its transaction)."""
+    values = entry.values()
+    statement = SQL("INSERT INTO {schema}.audit_log ({columns}) VALUES ({values})").format(
+        schema=Identifier(schema),
+        columns=SQL(", ").join(Identifier(c) for c in AUDIT_COLUMNS),
+        values=SQL(", ").join(SQL("%s") for _ in AUDIT_COLUMNS),
+    )
+    curs.execute(statement, [values[c] for c in AUDIT_COLUMNS])
+
+
 class AuditingProcessRecorder(PostgresProcessRecorder):
     """eventsourcing's process recorder that also inserts the request's audit record, in
-    the transaction that inserts the request's events (see `audited_env`)."""
+    the transaction that inserts the request's events (see `audited_env`), and runs the
+    `with_events` work of the caller there."""
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
-        audit = current_audit.get()
-        if audit is None or audit.written or not stored_events:
+        if not stored_events:
             return
-        entry = audit.final(STORED)
-        if entry.zaak_id is None:
-            entry = replace(entry, zaak_id=str(stored_events[0].originator_id))
-        values = entry.values()
-        statement = SQL("INSERT INTO {schema}.audit_log ({columns}) VALUES ({values})").format(
-            schema=Identifier(self.datastore.schema),
-            columns=SQL(", ").join(Identifier(c) for c in AUDIT_COLUMNS),
-            values=SQL(", ").join(SQL("%s") for _ in AUDIT_COLUMNS),
-        )
-        curs.execute(statement, [values[c] for c in AUDIT_COLUMNS])
+        audit = current_audit.get()
+        if audit is not None and not audit.written:
+            entry = audit.final(STORED)
+            if entry.zaak_id is None:
+                entry = replace(entry, zaak_id=str(stored_events[0].originator_id))
+            insert_audit(curs, self.datastore.schema, entry)
+        extra = with_events.get()
+        if extra is not None:
+            extra(curs)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

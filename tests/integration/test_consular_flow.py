@@ -19,14 +19,13 @@ import httpx
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from pydantic import SecretStr
 
 from services.consular.main import create_app as consular_app
 from services.consular.settings import ConsularSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import MASTER_KEY, auth_headers, eventually, melding, serving
+from tests.helpers import auth_headers, eventually, key_service, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +109,7 @@ async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIte
     js = nats_client.jetstream()
     await ensure_stream(js, "verification")
     async with (
-        serving(intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **common))) as intake,
+        serving(intake_app(IntakeSettings(**key_service("intake"), **common))) as intake,
         serving(
             consular_app(ConsularSettings(**common)), headers=auth_headers("bz", "bz_consulair")
         ) as consular,

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from nats.aio.client import Client as NATS
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from pydantic import SecretStr
 
 from services.consular.main import create_app as consular_app
 from services.consular.settings import ConsularSettings
@@ -20,7 +19,7 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import MASTER_KEY, eventually, melding, nats_credentials, serving
+from tests.helpers import eventually, key_service, melding, nats_credentials, serving
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +44,7 @@ async def system(database_url: str, nats_url: str) -> AsyncIterator[System]:
     async with (
         serving(
             intake_app(
-                IntakeSettings(master_key=SecretStr(MASTER_KEY), **own("intake")),
+                IntakeSettings(**key_service("intake"), **own("intake")),
                 span_exporter=spans,
             )
         ) as intake,

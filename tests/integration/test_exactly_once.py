@@ -17,7 +17,7 @@ from services.reporting.store import metadata as reporting_metadata
 from services.verification.application import VerificationApplication
 from services.verification.consumers import IntakeHandler
 from shared.consumer import Delivery
-from shared.crypto import CaseCipher, InMemoryKeyStore
+from shared.crypto import InMemoryCaseKeys
 from shared.db import PositionStore, ensure_schema, make_engine, positions_table
 from shared.eventstore import postgres_env
 from shared.messaging import IntegrationEvent, ensure_stream
@@ -44,9 +44,8 @@ def _intake(database_url: str) -> IntakeApplication:
     ensure_schema(engine, "intake")
     return IntakeApplication(
         postgres_env(database_url, "intake"),
-        cipher=CaseCipher(b"k" * 32, InMemoryKeyStore()),
+        cipher=InMemoryCaseKeys(),
         teller=InMemoryTeller(),
-        vingerafdruk_sleutel=b"t",
     )
 
 

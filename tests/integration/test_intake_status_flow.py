@@ -17,14 +17,13 @@ import httpx
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from pydantic import SecretStr
 from sqlalchemy import text
 
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import eventually, key_service, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +61,7 @@ async def intake(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIt
     js = nats_client.jetstream()
     await ensure_stream(js, "verification")
     settings = IntakeSettings(
-        master_key=SecretStr(MASTER_KEY),
+        **key_service("intake"),
         database_url=database_url,
         nats_url=nats_url,
         environment="test",

@@ -14,13 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from nats.aio.client import Client as NATS
-from pydantic import SecretStr
 
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import eventually, key_service, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +69,7 @@ async def systeem(database_url: str, nats_url: str, nats_client: NATS) -> AsyncI
         "relay_poll_seconds": 0.1,
     }
     async with (
-        serving(intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **common))) as intake,
+        serving(intake_app(IntakeSettings(**key_service("intake"), **common))) as intake,
         serving(verification_app(VerificationSettings(**common))) as verification,
     ):
         yield Systeem(intake, verification, nats_client)

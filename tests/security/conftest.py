@@ -28,7 +28,7 @@ from services.verification.settings import VerificationSettings
 from shared.db import make_engine
 from shared.security.checkpoints import load_signing_key, new_signing_key
 from tests.conftest import _delete_streams, _with_database
-from tests.helpers import MASTER_KEY, nats_credentials, serving
+from tests.helpers import key_service, nats_credentials, serving
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +65,7 @@ def build_apps(database_url: str, nats_url: str, **intake_extra: Any) -> dict[st
 
     return {
         "intake": intake_app(
-            IntakeSettings(master_key=SecretStr(MASTER_KEY), **s("intake", **intake_extra))
+            IntakeSettings(**key_service("intake"), **s("intake", **intake_extra))
         ),
         "verification": verification_app(VerificationSettings(**s("verification"))),
         "consular": consular_app(ConsularSettings(**s("consular"))),

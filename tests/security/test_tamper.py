@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from deploy.cli import app as cli
 from services.intake.application import InMemoryTeller, IntakeApplication
 from shared.context import Actor
-from shared.crypto import CaseCipher, InMemoryKeyStore
+from shared.crypto import InMemoryCaseKeys
 from shared.db import ensure_schema, make_engine
 from shared.eventstore import postgres_env
 from shared.security.audit import AuditEntry, AuditLog, audited_env
@@ -73,9 +73,8 @@ def store(postgres_admin_url: str) -> Iterator[Store]:
     ensure_schema(engine, S)
     intake = IntakeApplication(
         audited_env(postgres_env(database_url, S)),
-        cipher=CaseCipher(b"k" * 32, InMemoryKeyStore()),
+        cipher=InMemoryCaseKeys(),
         teller=InMemoryTeller(),
-        vingerafdruk_sleutel=b"t",
         vandaag=lambda: date(2019, 6, 30),
     )
     table = intake.recorder.events_table_name

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from services.intake.settings import IntakeSettings
 from shared.context import Actor
@@ -28,7 +28,7 @@ from shared.security.tokens import (
     new_dev_key,
     public_jwks,
 )
-from tests.helpers import MASTER_KEY
+from tests.helpers import key_service
 
 KEY = new_dev_key()
 OTHER = new_dev_key()
@@ -139,17 +139,17 @@ def test_production_refuses_the_development_key_and_issuer() -> None:
 def test_production_settings_refuse_development_defaults() -> None:
     common = {"environment": "production", "database_url": "postgresql://db/k"}
     with pytest.raises(ValidationError, match="JWT_ISSUER"):
-        IntakeSettings(master_key=SecretStr(MASTER_KEY), **common)
+        IntakeSettings(**key_service("intake"), **common)
     with pytest.raises(ValidationError, match="development key"):
         IntakeSettings(
-            master_key=SecretStr(MASTER_KEY),
+            **key_service("intake"),
             jwt_issuer="https://idp.lkha.nl",
             jwt_public_keys=public_jwks(KEY),
             **common,
         )
     with pytest.raises(ValidationError, match="CHECKPOINT_KEY"):
         IntakeSettings(
-            master_key=SecretStr(MASTER_KEY),
+            **key_service("intake"),
             jwt_issuer="https://idp.lkha.nl",
             jwt_public_keys=public_jwks(new_dev_key() | {"kid": "idp-1"}),
             **common,

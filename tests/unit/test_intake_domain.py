@@ -13,7 +13,7 @@ from services.intake.application import (
     VersieConflict,
 )
 from services.intake.domain import MeldingIngetrokken, RegelGeschonden
-from shared.crypto import CaseCipher, InMemoryKeyStore, KeyDestroyed
+from shared.crypto import InMemoryCaseKeys, KeyDestroyed
 
 VANDAAG = date(2019, 6, 30)
 
@@ -39,9 +39,8 @@ def verzoek(**overrides: object) -> dict[str, object]:
 @pytest.fixture
 def app() -> IntakeApplication:
     return IntakeApplication(
-        cipher=CaseCipher(b"k" * 32, InMemoryKeyStore()),
+        cipher=InMemoryCaseKeys(),
         teller=InMemoryTeller(),
-        vingerafdruk_sleutel=b"test",
         vandaag=lambda: VANDAAG,
     )
 

@@ -82,13 +82,16 @@ IdempotencyKey = Annotated[
 ]
 
 
-def public(adviesvraag: Adviesvraag) -> AdviesvraagPublic:
+def public(adviesvraag: Adviesvraag, organisatie: str | None) -> AdviesvraagPublic:
+    melder = {k: v for k, v in adviesvraag.melder.items() if k != "organisatie"}
+    if organisatie:
+        melder["organisatie"] = organisatie
     return AdviesvraagPublic(
         adviesvraag_id=adviesvraag.id,
         versie=adviesvraag.version,
         ontvangen_op=adviesvraag.ontvangen_op,
         onderwerp=adviesvraag.onderwerp,
-        melder=adviesvraag.melder,
+        melder=melder,
         heeft_vraag=adviesvraag.vraag is not None,
     )
 
@@ -143,6 +146,6 @@ def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
         except AdviesvraagNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         set_etag(response, adviesvraag.version)
-        return public(adviesvraag)
+        return public(adviesvraag, app.organisatie(adviesvraag))
 
     return router

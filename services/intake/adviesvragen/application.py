@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,46 +29,49 @@ class Adviesvragen:
     def __init__(self, intake: IntakeApplication) -> None:
         self.intake = intake
 
-    def _vingerafdruk(self, verzoek: Mapping[str, Any]) -> str:
-        canon = json.dumps({"adviesvraag": verzoek}, sort_keys=True, default=str).encode()
-        return hmac.new(self.intake.vingerafdruk_sleutel, canon, hashlib.sha256).hexdigest()
+    def _vingerafdruk(self, adviesvraag_id: UUID, verzoek: Mapping[str, Any]) -> str:
+        return self.intake.vingerafdruk(str(adviesvraag_id), {"adviesvraag": verzoek})
 
     def ontvang(
         self, *, melder_org: str, idempotency_key: str, verzoek: Mapping[str, Any]
     ) -> AdviesvraagVastgelegd:
         """Record an adviesvraag; the same key and request again returns the first answer."""
         adviesvraag_id = self.intake.sleutels.id_voor("adviesvraag", melder_org, idempotency_key)
-        vingerafdruk = self._vingerafdruk(verzoek)
-        bestaand = self._bestaande(adviesvraag_id, vingerafdruk)
-        if bestaand is not None:
-            return bestaand
+        if self._bestaat(adviesvraag_id):
+            return self._bestaande(adviesvraag_id, self._vingerafdruk(adviesvraag_id, verzoek))
+        self.intake.cipher.create(str(adviesvraag_id))
+        vingerafdruk = self._vingerafdruk(adviesvraag_id, verzoek)
         vraag = verzoek.get("vraag")
-        token = (
-            self.intake.cipher.encrypt(str(adviesvraag_id), str(vraag).encode()) if vraag else None
-        )
+        token = self.intake.versleutel(str(adviesvraag_id), str(vraag) if vraag else None)
+        melder = dict(verzoek["melder"])
+        if melder.get("organisatie"):
+            melder["organisatie"] = self.intake.versleutel(
+                str(adviesvraag_id), str(melder["organisatie"])
+            )
         adviesvraag = Adviesvraag.ontvang(
             adviesvraag_id=adviesvraag_id,
             vandaag=self.intake.vandaag(),
             ontvangen_op=verzoek["ontvangen_op"],
             onderwerp=verzoek["onderwerp"],
-            melder=dict(verzoek["melder"]),
+            melder=melder,
             vraag=token,
             verzoek_vingerafdruk=vingerafdruk,
         )
         try:
             self.intake.save(adviesvraag)
         except IntegrityError:
-            bestaand = self._bestaande(adviesvraag_id, vingerafdruk)
-            if bestaand is None:
-                raise
-            return bestaand
+            return self._bestaande(adviesvraag_id, vingerafdruk)
         return AdviesvraagVastgelegd(adviesvraag_id, adviesvraag.version, nieuw=True)
 
-    def _bestaande(self, adviesvraag_id: UUID, vingerafdruk: str) -> AdviesvraagVastgelegd | None:
+    def _bestaat(self, adviesvraag_id: UUID) -> bool:
         try:
-            adviesvraag = self.get(adviesvraag_id)
+            self.get(adviesvraag_id)
         except AdviesvraagNotFound:
-            return None
+            return False
+        return True
+
+    def _bestaande(self, adviesvraag_id: UUID, vingerafdruk: str) -> AdviesvraagVastgelegd:
+        adviesvraag = self.get(adviesvraag_id)
         if adviesvraag.verzoek_vingerafdruk != vingerafdruk:
             raise IdempotencyConflict("Idempotency-Key was already used for a different request")
         return AdviesvraagVastgelegd(adviesvraag_id, adviesvraag.version, nieuw=False)
@@ -92,3 +92,10 @@ class Adviesvragen:
         if adviesvraag.vraag is None:
             return None
         return self.intake.cipher.decrypt(str(adviesvraag_id), adviesvraag.vraag).decode()
+
+    def organisatie(self, adviesvraag: Adviesvraag) -> str | None:
+        """The melder's organisatie (free text, decrypted; the caller authorises the read)."""
+        token = adviesvraag.melder.get("organisatie")
+        if not token:
+            return None
+        return self.intake.ontsleutel(str(adviesvraag.id), [str(token)])[0]

@@ -24,7 +24,7 @@ def to_integration_event(event: Any) -> IntegrationEvent | None:
         data={
             "ontvangen_op": event.ontvangen_op.isoformat(),
             "onderwerp": event.onderwerp,
-            "melder": dict(event.melder),
+            "melder": {"type": event.melder.get("type")},  # the organisatie is free text
         },
     )
 

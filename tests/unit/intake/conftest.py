@@ -8,16 +8,15 @@ from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.application import InMemoryTeller, IntakeApplication
 from services.intake.consumers import VerificationHandler
 from services.intake.status import InMemoryStatusStore, MeldingStatussen
-from shared.crypto import CaseCipher, InMemoryKeyStore
+from shared.crypto import InMemoryCaseKeys
 from tests.unit.intake.fakes import VANDAAG, Verificatie
 
 
 @pytest.fixture
 def intake() -> IntakeApplication:
     return IntakeApplication(
-        cipher=CaseCipher(b"k" * 32, InMemoryKeyStore()),
+        cipher=InMemoryCaseKeys(),
         teller=InMemoryTeller(),
-        vingerafdruk_sleutel=b"test",
         vandaag=lambda: VANDAAG,
     )
 

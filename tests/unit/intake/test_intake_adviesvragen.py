@@ -70,7 +70,7 @@ def test_an_adviesvraag_is_published_without_its_vraag_and_never_as_a_melding(
     assert event.data == {
         "ontvangen_op": "2018-03-14",
         "onderwerp": "huwelijksdwang",
-        "melder": {"type": "hulpverlening", "organisatie": "Wijkteam"},
+        "melder": {"type": "hulpverlening"},  # the organisatie is free text: it stays here
     }
     assert b"signalen" not in event.to_json()
 
