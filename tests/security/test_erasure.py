@@ -1,31 +1,32 @@
-"""Erasing personal data, on request and at the end of the retention period, with the four
-services as real processes: afterwards it is unreadable everywhere and found nowhere in plain
-text (PostgreSQL, the JetStream streams, the logs, the exports), the key is gone from disk,
-the figures are unchanged and every chain still verifies."""
+"""Erasing personal data, on request and at the end of the retention period, with the whole
+system as real processes of its own (PostgreSQL, NATS, OpenBao, the four services).
 
-# ruff: noqa: S608 - the SQL names only catalog-listed tables of this test's database
+The proof (tests/security/erasure_scan.py): after the erasure, every byte the system wrote
+(PostgreSQL's data directory with pg_wal after a CHECKPOINT and a WAL switch, the NATS store,
+OpenBao's raft storage, the logs, the exports) holds none of the case's personal data or
+free text in plain text, and no ciphertext found anywhere opens with any key any process
+holds (every Transit key left, every service token, the root token, and a copy of OpenBao's
+storage unsealed with the unseal key). The figures are unchanged, every chain verifies."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
+import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
+import hvac
 import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
+from deploy.openbao import LocalOpenBao
 from deploy.stack import Stack
-from tests.conftest import _delete_streams, _with_database
-from tests.helpers import NATS_PASSWORDS, melding
+from tests.helpers import melding
+from tests.security.erasure_scan import Scan, everything_readable, files_under
 
 pytestmark = pytest.mark.e2e
 
@@ -33,25 +34,19 @@ NAAM = "Testpersoon Erasmus-Wissel"
 TELEFOON = "+31 6 11223344"
 ADRES = "Wisselstraat 9, Casablanca"
 TOELICHTING = "Schuiladres bij de tante van Erasmus-Wissel."
-GEHEIM = [NAAM, TELEFOON, ADRES, TOELICHTING]
-#: Not personal, stored and published in plain text: proves each search can find things.
-CONTROLE = "Leerplicht Wisseldorp"
+ORGANISATIE = "Leerplicht Wisseldorp, mw. Wisselaar"
+CORRECTIE = "Broer Wisselmans belde: het is achterlating"
+GEHEIM = [NAAM, TELEFOON, ADRES, TOELICHTING, ORGANISATIE, CORRECTIE]
+#: The other case's data: stays readable (the control that decrypting works at all).
+BEWAARD = "Bewaarde Toelichting Kwartelstraat"
 
 
 @pytest.fixture(scope="module")
-def stack(
-    tmp_path_factory: pytest.TempPathFactory, postgres_admin_url: str, nats_server_url: str
-) -> Iterator[Stack]:
-    asyncio.run(_delete_streams(nats_server_url))
-    name = f"wis_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_with_database(postgres_admin_url, "postgres"), autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole system with servers of its own, so that every file it wrote is its own."""
     running = Stack.on_free_ports(
         tmp_path_factory.mktemp("wisstack"),
-        database_url=_with_database(postgres_admin_url, name),
-        nats_url=nats_server_url,
         environment="test",
-        given_nats_passwords=dict(NATS_PASSWORDS),
         extra_env={
             "CHECKPOINT_INTERVAL_SECONDS": "1",
             "BEWAARTERMIJN_DAGEN": "30",
@@ -81,10 +76,16 @@ def wait_for(check: Any, what: str, timeout: float = 30) -> Any:
 
 def meld(stack: Stack, key: str, **overrides: Any) -> str:
     body = melding(
-        melder={"type": "school", "organisatie": CONTROLE},
-        persoonsgegevens={"naam": NAAM, "contactgegevens": TELEFOON, "verblijfadres": ADRES},
-        toelichting=TOELICHTING,
-        **overrides,
+        **{
+            "melder": {"type": "school", "organisatie": ORGANISATIE},
+            "persoonsgegevens": {
+                "naam": NAAM,
+                "contactgegevens": TELEFOON,
+                "verblijfadres": ADRES,
+            },
+            "toelichting": TOELICHTING,
+            **overrides,
+        }
     )
     response = httpx.post(
         f"{stack.url('intake')}/v1/meldingen",
@@ -124,92 +125,106 @@ def figures(stack: Stack) -> Any:
     return response.json()
 
 
-def found_in_database(database_url: str, needles: list[str]) -> list[str]:
-    """Every text, bytea and json column of every schema, searched for each needle."""
-    found = []
-    with psycopg.connect(database_url) as conn:
-        columns = conn.execute(
-            "SELECT table_schema, table_name, column_name, data_type "
-            "FROM information_schema.columns JOIN information_schema.tables "
-            "USING (table_schema, table_name) WHERE table_type = 'BASE TABLE' "
-            "AND table_schema NOT IN ('pg_catalog', 'information_schema') "
-            "AND data_type IN ('text', 'character varying', 'bytea', 'json', 'jsonb')"
-        ).fetchall()
-        for schema, table, column, data_type in columns:
-            value = (
-                f'"{column}"' if data_type == "bytea" else f"convert_to(\"{column}\"::text, 'UTF8')"
-            )
-            for needle in needles:
-                hit = conn.execute(
-                    f'SELECT 1 FROM "{schema}"."{table}" '
-                    f"WHERE position(%s::bytea IN {value}) > 0 LIMIT 1",
-                    (needle.encode(),),
-                ).fetchone()
-                if hit:
-                    found.append(f"{needle!r} in {schema}.{table}.{column}")
-    return found
+def post(stack: Stack, service: str, path: str, body: dict[str, Any]) -> httpx.Response:
+    response = httpx.post(
+        f"{stack.url(service)}{path}", json=body, headers=h(stack, "lkha", "coordinator")
+    )
+    assert response.status_code in (200, 201), response.text
+    return response
 
 
-async def _stream_messages(admin_url: str) -> list[bytes]:
-    nc = await nats.connect(admin_url)
-    try:
-        js = nc.jetstream()
-        raw = []
-        for info in await js.streams_info():
-            if not info.state.messages:
-                continue
-            for seq in range(info.state.first_seq, info.state.last_seq + 1):
-                msg = await js.get_msg(info.config.name, seq)
-                raw.append((msg.data or b"") + json.dumps(dict(msg.headers or {})).encode())
-        return raw
-    finally:
-        await nc.close()
+def record_free_text(stack: Stack, zaak_id: str) -> None:
+    """The LKHA's free text about the case, at intake."""
+    post(
+        stack,
+        "intake",
+        f"/v1/meldingen/{zaak_id}/correcties",
+        {"onderwerp": "huwelijksdwang", "reden": CORRECTIE, "datum": "2018-03-20"},
+    )
 
 
-def found_in_streams(admin_url: str, needles: list[str]) -> list[str]:
-    messages = asyncio.run(_stream_messages(admin_url))
-    assert messages
-    return [n for n in needles if any(n.encode() in m for m in messages)]
+def environments(stack: Stack) -> dict[str, dict[str, str]]:
+    """Every service process's environment, as the kernel holds it."""
+    out = {}
+    for service, proc in stack.processes.items():
+        raw = Path(f"/proc/{proc.pid}/environ").read_bytes()
+        pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+        out[service] = {k.decode(): v.decode(errors="replace") for k, _, v in pairs}
+    return out
 
 
-def found_in_files(folder: Path, needles: list[str]) -> list[str]:
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file():
-            content = path.read_bytes()
-            found += [f"{n!r} in {path}" for n in needles if n.encode() in content]
-    return found
-
-
-def _key_on_disk(database_url: str, zaak_id: str) -> tuple[bytes, list[Path]] | None:
-    """The case's wrapped data key and the files of intake's database, when readable here."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        wrapped = conn.execute(
-            "SELECT wrapped FROM intake.data_keys WHERE zaak_id = %s", (zaak_id,)
-        ).fetchone()
+def flush_postgres(stack: Stack) -> None:
+    """Write every change to the data files and start a new WAL segment."""
+    assert stack.postgres is not None
+    with psycopg.connect(stack.postgres.admin_url, autocommit=True) as conn:
         conn.execute("CHECKPOINT")
-        data_dir = Path(str(conn.execute("SHOW data_directory").fetchone()[0]))  # type: ignore[index]
-        oid = conn.execute(
-            "SELECT oid FROM pg_database WHERE datname = current_database()"
-        ).fetchone()[0]  # type: ignore[index]
-    folder = data_dir / "base" / str(oid)
-    if not os.access(folder, os.R_OK):
-        return None
-    return (bytes(wrapped[0]) if wrapped and wrapped[0] else b""), list(folder.iterdir())
+        conn.execute("SELECT pg_switch_wal()")
+        conn.execute("CHECKPOINT")
 
 
-def test_an_erased_case_is_unreadable_and_found_nowhere(stack: Stack, tmp_path: Path) -> None:
-    assert stack.database_url and stack.nats_url
+def written(stack: Stack, exports: Path) -> list[Path]:
+    assert stack.postgres and stack.nats and stack.openbao
+    return files_under(
+        stack.postgres.data_dir,
+        stack.nats.store_dir,
+        stack.openbao.storage_dir,
+        stack.data_dir / "logs",
+        stack.data_dir / "checkpoints",
+        exports,
+    )
+
+
+def export(stack: Stack, zaak_id: str, exports: Path) -> None:
+    """What leaves the system: the auditor's replay with a reden, the checkpoints, figures."""
+    exports.mkdir(exist_ok=True)
+    replay = CliRunner().invoke(
+        cli,
+        ["audit", "replay", zaak_id, "--reden", "controle na wissing", "--json"],
+        env={
+            **{f"KNOOPPUNT_{s.upper()}_URL": stack.url(s) for s in stack.ports},
+            "KNOOPPUNT_TOKEN": stack.token("adr", "auditor"),
+        },
+    )
+    assert replay.exit_code == 0, replay.output
+    (exports / "replay.json").write_text(replay.output)
+    checkpoint = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            "checkpoint",
+            "--out",
+            str(exports / "checkpoints"),
+            "--database-url",
+            stack.database_url or "",
+        ],
+    )
+    assert checkpoint.exit_code == 0, checkpoint.output
+    csv = httpx.get(
+        f"{stack.url('reporting')}/v1/jaarcijfers/2018.csv", headers=h(stack, "lkha", "coordinator")
+    )
+    assert csv.status_code == 200, csv.text
+    (exports / "jaarcijfers-2018.csv").write_bytes(csv.content)
+
+
+def test_an_erased_case_is_unreadable_with_every_key_and_found_nowhere(
+    stack: Stack, tmp_path: Path
+) -> None:
+    assert stack.openbao is not None
     gewist = meld(stack, "wis-0001")
-    bewaard = meld(stack, "wis-0002", land="PK")
+    bewaard = meld(
+        stack,
+        "wis-0002",
+        land="PK",
+        toelichting=BEWAARD,
+        melder={"type": "school", "organisatie": "Leerplicht Kwartel"},
+        persoonsgegevens={"naam": "Testpersoon Kwartel"},
+    )
+    record_free_text(stack, gewist)
     assert persoonsgegevens(stack, gewist).json()["naam"] == NAAM
-    on_disk = _key_on_disk(stack.database_url, gewist)
-    assert on_disk is not None or os.environ.get("DATABASE_URL"), "cannot read the data files"
-    if on_disk is not None:  # control: the key is on disk before the erasure
-        key, files = on_disk
-        assert key and any(key in f.read_bytes() for f in files if f.is_file())
     before = figures(stack)
-    assert found_in_database(stack.database_url, [CONTROLE])  # the search can find things
+    flush_postgres(stack)
+    control = Scan.of(written(stack, tmp_path / "none"), [gewist])
+    assert control.hits([gewist]) and control.ciphertexts  # the search finds what is there
 
     erase = httpx.post(
         f"{stack.url('intake')}/v1/meldingen/{gewist}/wissen",
@@ -223,47 +238,48 @@ def test_an_erased_case_is_unreadable_and_found_nowhere(stack: Stack, tmp_path: 
         headers=h(stack, "lkha", "coordinator", **{"Idempotency-Key": "wis-verzoek-0001"}),
     )
     assert again.json() == erase.json() and again.headers["Idempotent-Replayed"] == "true"
-
     assert persoonsgegevens(stack, gewist).status_code == 410
-    assert persoonsgegevens(stack, bewaard).json()["naam"] == NAAM
+    assert persoonsgegevens(stack, bewaard).json()["toelichting"] == BEWAARD
     assert figures(stack) == before
-    if on_disk is not None:
-        key, _ = on_disk
-        _, files = _key_on_disk(stack.database_url, gewist) or (b"", [])
-        assert not any(key in f.read_bytes() for f in files if f.is_file()), "key left on disk"
-
-    replay = CliRunner().invoke(
-        cli,
-        ["audit", "replay", gewist, "--reden", "controle na wissing", "--json"],
-        env={
-            **{f"KNOOPPUNT_{s.upper()}_URL": stack.url(s) for s in stack.ports},
-            "KNOOPPUNT_TOKEN": stack.token("adr", "auditor"),
-        },
-    )
-    assert replay.exit_code == 0, replay.output
-    assert "[gewist]" in replay.output
     exports = tmp_path / "exports"
-    exports.mkdir()
-    (exports / "replay.json").write_text(replay.output)
-    checkpoint = CliRunner().invoke(
-        cli,
-        [
-            "audit",
-            "checkpoint",
-            "--out",
-            str(exports / "checkpoints"),
-            "--database-url",
-            stack.database_url,
-        ],
-    )
-    assert checkpoint.exit_code == 0, checkpoint.output
+    export(stack, gewist, exports)
+    assert "[gewist]" in (exports / "replay.json").read_text()
 
-    # Plain text is found nowhere: not of the erased case, nor (encrypted at rest) the other.
-    assert found_in_database(stack.database_url, GEHEIM) == []
-    assert found_in_streams(stack.nats_url, [*GEHEIM, CONTROLE]) == [CONTROLE]
-    assert found_in_files(stack.data_dir / "logs", GEHEIM) == []
-    assert found_in_files(stack.data_dir / "checkpoints", GEHEIM) == []
-    assert found_in_files(exports, GEHEIM) == []
+    # Every key any process holds: no service but intake and verification has an OpenBao
+    # token, none has a master key; the root token and the unseal key are in .data/keys.
+    envs = environments(stack)
+    tokens = {s: env["OPENBAO_TOKEN"] for s, env in envs.items() if "OPENBAO_TOKEN" in env}
+    assert set(tokens) <= {"intake", "verification"} and "intake" in tokens
+    assert not any("MASTER_KEY" in env for env in envs.values())
+    root = stack.openbao.root_client()
+    clients = [root] + [hvac.Client(url=stack.openbao.url, token=t) for t in tokens.values()]
+
+    flush_postgres(stack)
+    scan = Scan.of(written(stack, exports), [*GEHEIM, BEWAARD, gewist])
+    assert scan.hits(GEHEIM) == {}, "plain text of the erased case left on disk"
+    assert scan.hits([gewist]), "the search must find the case's id (a control)"
+    assert len(scan.ciphertexts) >= 3
+    readable = everything_readable(clients, root, scan.ciphertexts, [f"zaak-{gewist}"])
+    assert any(BEWAARD.encode() in p for p in readable), "the other case must stay readable"
+    assert [p for p in readable if any(g.encode() in p for g in GEHEIM)] == []
+
+    # OpenBao's own storage, read back by a copy of the server unsealed with the unseal key
+    # (what a stolen disk plus the operator's keys would give): no key of the erased case.
+    stack.openbao.stop()
+    copy = tmp_path / "openbao-copy"
+    shutil.copytree(stack.openbao.data_dir, copy / "data")
+    shutil.copytree(stack.keys_dir, copy / "keys")
+    stack.openbao.start()
+    restored = LocalOpenBao(copy / "data", keys_dir=copy / "keys").start()
+    try:
+        copy_root = restored.root_client()
+        again_readable = everything_readable(
+            [copy_root], copy_root, scan.ciphertexts, [f"zaak-{gewist}"]
+        )
+        assert [p for p in again_readable if any(g.encode() in p for g in GEHEIM)] == []
+        assert any(BEWAARD.encode() in p for p in again_readable)
+    finally:
+        restored.stop()
 
     verify = CliRunner().invoke(
         cli,
@@ -271,7 +287,7 @@ def test_an_erased_case_is_unreadable_and_found_nowhere(stack: Stack, tmp_path: 
             "audit",
             "verify",
             "--database-url",
-            stack.database_url,
+            stack.database_url or "",
             "--keys",
             str(stack.keys_dir),
             "--checkpoints",
