@@ -67,7 +67,6 @@ def init(keys_dir: Path, services: Iterable[str]) -> list[Path]:
     for service in services:
         checkpoint_key(keys_dir, service)
     nats_passwords(keys_dir)
-    master_key(keys_dir)
     return sorted(p for p in keys_dir.iterdir() if p not in before)
 
 

@@ -13,11 +13,10 @@ from typing import Any
 from uuid import NAMESPACE_DNS, NAMESPACE_OID, NAMESPACE_URL, NAMESPACE_X500, UUID, uuid4, uuid5
 
 import pytest
-from pydantic import SecretStr
 
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
-from tests.helpers import MASTER_KEY, auth_headers, eventually, melding, serving
+from tests.helpers import auth_headers, eventually, key_service, melding, serving
 from tests.security.conftest import System, fresh_database, settings_for
 
 pytestmark = pytest.mark.integration
@@ -62,7 +61,7 @@ async def test_a_case_id_is_random_kept_for_retries_and_differs_per_installation
     # Another installation: the same org and key give another id.
     database_url = fresh_database(postgres_admin_url, "ids")
     settings = settings_for("intake", database_url, nats_server_url)
-    app = intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **settings))
+    app = intake_app(IntakeSettings(**key_service("intake"), **settings))
     async with serving(app, headers={}) as elders:
         tweede = await _meld(elders, KEY)
     assert tweede.version == 4

@@ -81,7 +81,7 @@ def test_init_makes_the_keys_once_and_token_signs_with_them(tmp_path: Path) -> N
     assert made.exit_code == 0, made.output
     keys = tmp_path / "keys"
     before = {p.name: p.read_bytes() for p in keys.iterdir()}
-    assert {"jwt-dev.jwk.json", "master.key", "nats.json"} <= set(before)
+    assert {"jwt-dev.jwk.json", "nats.json"} <= set(before)
     assert {f"checkpoint-{s}.pub" for s in SERVICES} <= set(before)
     assert all(p.stat().st_mode & 0o077 == 0 for p in keys.iterdir() if p.suffix != ".pub")
     again = runner.invoke(cli, ["init", "--data-dir", str(tmp_path)])
