@@ -128,7 +128,7 @@ class MeldingVastgelegd(BaseModel):
 class Correctie(BaseModel):
     wijzigingen: dict[str, Any]
     vorige: dict[str, Any]
-    reden: str
+    reden: str | None = Field(description="the LKHA's free text: masked or left out for others")
     datum: date
 
 
