@@ -27,7 +27,10 @@ from services.verification.domain import (
     Zaak,
     ZaakNotFound,
 )
+from services.verification.teksten import Teksten
+from shared.context import SYSTEM
 from shared.eventstore import ServiceApplication
+from shared.security.audit import ALLOWED, AuditEntry, AuditLog
 
 OVERLEG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/regieoverleg")
 POGINGEN = 3
@@ -62,10 +65,16 @@ class VerificationApplication(ServiceApplication):
     """The LKHA's verification desk, together with BZ."""
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, *, vandaag: Callable[[], date] = date.today
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        teksten: Teksten,
+        vandaag: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(env)
+        self.teksten = teksten
         self.vandaag = vandaag
+        self.audit_log: AuditLog | None = None  # set by the composition root
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -178,11 +187,14 @@ class VerificationApplication(ServiceApplication):
         verwachte_versie: int | None,
         sleutel: str | None,
     ) -> Uitslag[Zaak]:
-        """Apply one of the case's commands (a Zaak method) with the request's fields."""
+        """Apply one of the case's commands (a Zaak method) with the request's fields; its
+        free text is sealed under the case's key first (services/verification/teksten.py)."""
+        self.get_zaak(zaak_id)  # 404 before anything else for an unknown case
+        blind, velden = self.teksten.verzegel(str(zaak_id), velden)
         return self._wijzig(
             lambda: self.get_zaak(zaak_id),
             lambda versie: self.get_zaak(zaak_id, versie),
-            vingerafdruk(opdracht.__name__, velden),
+            vingerafdruk(opdracht.__name__, blind),
             verwachte_versie,
             sleutel,
             lambda zaak, vinger: opdracht(
@@ -200,9 +212,13 @@ class VerificationApplication(ServiceApplication):
         zaken: list[dict[str, Any]],
         sleutel: str | None = None,
     ) -> Uitslag[Regieoverleg]:
-        """Record a regieoverleg with, per case, its besluiten and acties."""
+        """Record a regieoverleg with, per case, its besluiten and acties (sealed under
+        each case's own key)."""
+        for zaak_data in zaken:
+            self.get_zaak(UUID(str(zaak_data["zaak_id"])))  # 404 first for an unknown case
+        blind, zaken = self.teksten.verzegel_overleg(zaken)
         vinger = vingerafdruk(
-            "houd_regieoverleg", {"datum": datum, "deelnemers": deelnemers, "zaken": zaken}
+            "houd_regieoverleg", {"datum": datum, "deelnemers": deelnemers, "zaken": blind}
         )
         overleg_id = overleg_id_voor(sleutel) if sleutel is not None else uuid4()
         eerder = self._eerder_gehouden(overleg_id, sleutel, vinger)
@@ -329,6 +345,7 @@ class VerificationApplication(ServiceApplication):
         if self._bestaat(zaak_id) is not None:
             self.tracking_recorder.insert_tracking(tracking)
             return
+        self.teksten.nieuw(str(zaak_id))  # the case's own key for its free text
         zaak = Zaak._create(
             Zaak.MeldingOntvangen,
             id=zaak_id,
@@ -375,6 +392,25 @@ class VerificationApplication(ServiceApplication):
             self.tracking_recorder.insert_tracking(tracking)
             return
         self.save_tracked(tracking, zaak)
+
+    def wis_teksten(self, zaak_id: UUID, tracking: Tracking) -> None:
+        """Intake erased the case's personal data: delete the key of its free text here."""
+        if self.al_verwerkt(tracking):
+            return
+        self.teksten.wis(str(zaak_id))  # idempotent: a redelivery deletes nothing twice
+        if self.audit_log is not None:
+            self.audit_log.write(
+                AuditEntry(
+                    service="verification",
+                    action="persoonsgegevens_gewist",
+                    decision=ALLOWED,
+                    object=f"zaak:{zaak_id}",
+                    zaak_id=str(zaak_id),
+                    result="key_deleted",
+                    actor=SYSTEM,
+                )
+            )
+        self.tracking_recorder.insert_tracking(tracking)
 
     def skip(self, tracking: Tracking) -> None:
         """Record that an event needed no change here."""

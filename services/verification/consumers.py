@@ -1,7 +1,8 @@
 """Verification's side of other services' contracts: tolerant parsing, then application calls.
 
 - intake's meldingen open, correct and withdraw cases here (event-sourced, tracked in the
-  event store's tracking table in the same transaction as the case's new events);
+  event store's tracking table in the same transaction as the case's new events); intake's
+  `persoonsgegevens_gewist` deletes the key of the case's free text here (teksten.py);
 - consular's bijstand_verleend and afloop_vastgelegd are only "recent developments" for the
   regieoverleg agenda: they go straight into the agenda read model, tracked there. They may
   arrive before or after the melding; the agenda shows them once the case is known here.
@@ -23,7 +24,7 @@ from shared.consumer import Delivery
 
 log = logging.getLogger(__name__)
 
-INTAKE_EVENTS = ["gemeld", "gecorrigeerd", "ingetrokken"]
+INTAKE_EVENTS = ["gemeld", "gecorrigeerd", "ingetrokken", "persoonsgegevens_gewist"]
 CONSULAR_EVENTS = ["bijstand_verleend", "afloop_vastgelegd"]
 CORRIGEERBAAR = ("onderwerp", "betrokkene", "land", "gemeld_op")
 
@@ -109,6 +110,9 @@ class IntakeHandler:
             )
         elif event.event_type == "ingetrokken":
             self.app.neem_intrekking_over(zaak_id, versie, tracking)
+        elif event.event_type == "persoonsgegevens_gewist":
+            self.app.wis_teksten(zaak_id, tracking)
+            return
         else:
             self.app.skip(tracking)
             return

@@ -22,10 +22,12 @@ from services.verification.contracts import SOURCE, to_integration_event
 from services.verification.policy import POLICY
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
+from services.verification.teksten import Teksten
+from shared.crypto import TransitCaseKeys
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
-from shared.security.audit import audited_env
+from shared.security.audit import AuditLog, audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
@@ -56,11 +58,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.openbao_addr is None or settings.openbao_token is None:
+            raise RuntimeError(
+                "OPENBAO_ADDR and OPENBAO_TOKEN are not set (knooppunt run starts OpenBao)"
+            )
+        keys = TransitCaseKeys.connect(
+            settings.openbao_addr, settings.openbao_token.get_secret_value(), settings.openbao_mount
+        )
         engine = await runtime.connect_database()
+        await asyncio.to_thread(keys.check)
         verification = await asyncio.to_thread(
             VerificationApplication,
             audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            teksten=Teksten(keys),
         )
+        verification.audit_log = AuditLog(engine, SOURCE)
         projection = AgendaProjection(
             engine=engine,
             recorder=verification.recorder,
@@ -99,7 +111,13 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
+
+    def ontsleutel(zaak_id: str, token: str) -> str:
+        plain: bytes = app.state.verification.teksten.keys.decrypt(zaak_id, token)
+        return plain.decode()
+
+    # first: guards every route included after
+    secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router(readiness))
     app.include_router(build_router(events_stored))

@@ -188,7 +188,7 @@ class VerloopPublic(BaseModel):
 
 class NazorgPublic(BaseModel):
     datum: date
-    omschrijving: str
+    omschrijving: str | None = Field(description="the LKHA's note: not for BZ")
 
 
 class CorrectiePublic(BaseModel):

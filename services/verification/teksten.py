@@ -94,9 +94,14 @@ class Teksten:
                 blind.append(dict(zaak))
                 sealed.append(dict(zaak))
                 continue
-            blind.append({**zaak, "besluiten": [], "acties": [], "teksten": self._blind(
-                zaak_id, {"besluiten": besluiten, "acties": acties}
-            )})
+            blind.append(
+                {
+                    **zaak,
+                    "besluiten": [],
+                    "acties": [],
+                    "teksten": self._blind(zaak_id, {"besluiten": besluiten, "acties": acties}),
+                }
+            )
             sealed.append(
                 {
                     **zaak,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from shared.crypto import TOKEN_PREFIX, KeyDestroyed
+from shared.crypto import KeyDestroyed, is_token
 from shared.security.chain import (
     AUDIT,
     EVENTS,
@@ -58,13 +58,15 @@ class Masker:
         self.decrypt = decrypt
 
     def __call__(self, value: Any, key: str | None = None) -> Any:
-        if isinstance(value, str) and value.startswith(TOKEN_PREFIX):
+        if is_token(value):
             if not self.unmask or self.decrypt is None:
                 return ENCRYPTED
             try:
                 return _plain(self.decrypt(self.zaak_id, value))
             except KeyDestroyed:
                 return ERASED
+            except ValueError:  # another case's text (a regieoverleg names several)
+                return ENCRYPTED
         if key in self.free_text and value not in (None, "", [], {}):
             return _plain(value) if self.unmask else MASKED
         if isinstance(value, Mapping):

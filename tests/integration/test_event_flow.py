@@ -49,7 +49,10 @@ async def system(database_url: str, nats_url: str) -> AsyncIterator[System]:
             )
         ) as intake,
         serving(
-            verification_app(VerificationSettings(**own("verification")), span_exporter=spans)
+            verification_app(
+                VerificationSettings(**key_service("verification"), **own("verification")),
+                span_exporter=spans,
+            )
         ) as ver,
         serving(consular_app(ConsularSettings(**own("consular")), span_exporter=spans)) as cons,
         serving(reporting_app(ReportingSettings(**own("reporting")), span_exporter=spans)) as rep,

@@ -16,6 +16,7 @@ from services.reporting.store import FactStore, feiten
 from services.reporting.store import metadata as reporting_metadata
 from services.verification.application import VerificationApplication
 from services.verification.consumers import IntakeHandler
+from services.verification.teksten import Teksten
 from shared.consumer import Delivery
 from shared.crypto import InMemoryCaseKeys
 from shared.db import PositionStore, ensure_schema, make_engine, positions_table
@@ -120,7 +121,9 @@ def _delivery(sequence: int, event_id: str = "00000000-0000-0000-0000-0000000000
 def test_a_redelivered_message_changes_nothing_in_verification(database_url: str) -> None:
     engine = make_engine(database_url, "verification")
     ensure_schema(engine, "verification")
-    app = VerificationApplication(postgres_env(database_url, "verification"))
+    app = VerificationApplication(
+        postgres_env(database_url, "verification"), teksten=Teksten(InMemoryCaseKeys())
+    )
     handler = IntakeHandler(app)
     handler(_delivery(1))
     handler(_delivery(1))  # redelivered: same stream position

@@ -22,6 +22,8 @@ from services.verification.readmodel.tables import (
     positions,
     zaken,
 )
+from services.verification.teksten import Teksten
+from shared.crypto import InMemoryCaseKeys
 from shared.db import PositionStore, ensure_schema, make_engine
 from shared.eventstore import postgres_env
 
@@ -42,7 +44,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def app(database_url: str, engine: Engine) -> Iterator[VerificationApplication]:
     app = VerificationApplication(
-        postgres_env(database_url, "verification"), vandaag=lambda: VANDAAG
+        postgres_env(database_url, "verification"),
+        teksten=Teksten(InMemoryCaseKeys()),
+        vandaag=lambda: VANDAAG,
     )
     yield app
     app.close()

@@ -70,7 +70,9 @@ async def systeem(database_url: str, nats_url: str, nats_client: NATS) -> AsyncI
     }
     async with (
         serving(intake_app(IntakeSettings(**key_service("intake"), **common))) as intake,
-        serving(verification_app(VerificationSettings(**common))) as verification,
+        serving(
+            verification_app(VerificationSettings(**key_service("verification"), **common))
+        ) as verification,
     ):
         yield Systeem(intake, verification, nats_client)
 

@@ -67,7 +67,9 @@ def build_apps(database_url: str, nats_url: str, **intake_extra: Any) -> dict[st
         "intake": intake_app(
             IntakeSettings(**key_service("intake"), **s("intake", **intake_extra))
         ),
-        "verification": verification_app(VerificationSettings(**s("verification"))),
+        "verification": verification_app(
+            VerificationSettings(**key_service("verification"), **s("verification"))
+        ),
         "consular": consular_app(ConsularSettings(**s("consular"))),
         "reporting": reporting_app(ReportingSettings(**s("reporting"))),
     }

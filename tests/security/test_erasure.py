@@ -36,7 +36,12 @@ ADRES = "Wisselstraat 9, Casablanca"
 TOELICHTING = "Schuiladres bij de tante van Erasmus-Wissel."
 ORGANISATIE = "Leerplicht Wisseldorp, mw. Wisselaar"
 CORRECTIE = "Broer Wisselmans belde: het is achterlating"
+VERIFICATIE = "Tante Wisselmans bevestigt de achterlating"
+NAZORG = "Opvang bij Fier Wisseloord, mentor Wisselink"
+BESLUIT = "Post Rabat belt de buurvrouw van Wisselmans"
+ACTIE = "Noodpaspoort aanvragen voor Erasmus-Wissel"
 GEHEIM = [NAAM, TELEFOON, ADRES, TOELICHTING, ORGANISATIE, CORRECTIE]
+GEHEIM += [VERIFICATIE, NAZORG, BESLUIT, ACTIE]
 #: The other case's data: stays readable (the control that decrypting works at all).
 BEWAARD = "Bewaarde Toelichting Kwartelstraat"
 
@@ -134,13 +139,35 @@ def post(stack: Stack, service: str, path: str, body: dict[str, Any]) -> httpx.R
 
 
 def record_free_text(stack: Stack, zaak_id: str) -> None:
-    """The LKHA's free text about the case, at intake."""
+    """The LKHA's free text about the case, at intake and at verification."""
     post(
         stack,
         "intake",
         f"/v1/meldingen/{zaak_id}/correcties",
         {"onderwerp": "huwelijksdwang", "reden": CORRECTIE, "datum": "2018-03-20"},
     )
+    v = f"/v1/zaken/{zaak_id}"
+    verificatie = {"uitkomst": "vastgesteld", "besloten_op": "2018-04-01"}
+    post(stack, "verification", f"{v}/verificatie", {**verificatie, "toelichting": VERIFICATIE})
+    post(stack, "verification", f"{v}/nazorg", {"datum": "2018-04-02", "omschrijving": NAZORG})
+    actie = {"eigenaar": "bz", "omschrijving": ACTIE, "deadline": "2018-04-10"}
+    post(
+        stack,
+        "verification",
+        "/v1/regieoverleggen",
+        {
+            "datum": "2018-04-03",
+            "deelnemers": ["lkha", "bz"],
+            "zaken": [{"zaak_id": zaak_id, "besluiten": [BESLUIT], "acties": [actie]}],
+        },
+    )
+
+
+def erased_at_verification(stack: Stack, zaak_id: str) -> bool:
+    zaak = httpx.get(
+        f"{stack.url('verification')}/v1/zaken/{zaak_id}", headers=h(stack, "lkha", "coordinator")
+    ).json()
+    return bool(zaak["verificatie"]["toelichting"] == "[gewist]")
 
 
 def environments(stack: Stack) -> dict[str, dict[str, str]]:
@@ -240,6 +267,7 @@ def test_an_erased_case_is_unreadable_with_every_key_and_found_nowhere(
     assert again.json() == erase.json() and again.headers["Idempotent-Replayed"] == "true"
     assert persoonsgegevens(stack, gewist).status_code == 410
     assert persoonsgegevens(stack, bewaard).json()["toelichting"] == BEWAARD
+    wait_for(lambda: erased_at_verification(stack, gewist), "verification's key deleted")
     assert figures(stack) == before
     exports = tmp_path / "exports"
     export(stack, gewist, exports)

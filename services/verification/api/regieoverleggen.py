@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
@@ -32,30 +33,50 @@ from services.verification.schemas import (
     RegieoverlegCreate,
     RegieoverlegPublic,
 )
+from services.verification.teksten import Teksten
 from shared.api import expected_version, set_etag
+from shared.security.free_text import Inzage
 
 
-def public(overleg: Regieoverleg) -> RegieoverlegPublic:
+def _overleg_zaak(overleg: Regieoverleg, zaak: dict[str, Any], teksten: Teksten) -> Any:
+    """One case of a regieoverleg, its besluiten and actions opened with the case's key."""
+    acties = [overleg.acties[actie["actie_id"]] for actie in zaak["acties"]]
+    besluiten = list(zaak["besluiten"])
+    gelezen = teksten.lees(
+        str(zaak["zaak_id"]),
+        [*besluiten, *(a["omschrijving"] for a in acties)],
+        Inzage.volledig,
+    )
+    return OverlegZaakPublic(
+        zaak_id=zaak["zaak_id"],
+        besluiten=gelezen[: len(besluiten)],
+        acties=[
+            ActiePublic.model_validate({**a, "omschrijving": o})
+            for a, o in zip(acties, gelezen[len(besluiten) :], strict=True)
+        ],
+    )
+
+
+def public(overleg: Regieoverleg, teksten: Teksten) -> RegieoverlegPublic:
+    """A regieoverleg (for the LKHA only: its free text in full)."""
     return RegieoverlegPublic(
         overleg_id=overleg.id,
         versie=overleg.version,
         datum=overleg.datum,
         deelnemers=overleg.deelnemers,  # type: ignore[arg-type]
-        zaken=[
-            OverlegZaakPublic(
-                zaak_id=zaak["zaak_id"],
-                besluiten=zaak["besluiten"],
-                acties=[
-                    ActiePublic.model_validate(overleg.acties[actie["actie_id"]])
-                    for actie in zaak["acties"]
-                ],
-            )
-            for zaak in overleg.zaken
-        ],
+        zaken=[_overleg_zaak(overleg, zaak, teksten) for zaak in overleg.zaken],
     )
 
 
-def agenda_public(agenda: Agenda) -> AgendaPublic:
+def agenda_public(agenda: Agenda, teksten: Teksten) -> AgendaPublic:
+    """The agenda (for the LKHA only): the open actions' omschrijvingen opened per case."""
+    for punt in agenda.zaken:
+        gelezen = teksten.lees(
+            punt.zaak_id, [a.omschrijving for a in punt.open_acties], Inzage.volledig
+        )
+        punt.open_acties = [
+            replace(a, omschrijving=o) for a, o in zip(punt.open_acties, gelezen, strict=True)
+        ]
     return AgendaPublic(
         datum=agenda.datum,
         vorig_overleg_id=UUID(agenda.vorig_overleg_id) if agenda.vorig_overleg_id else None,
@@ -98,7 +119,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> AgendaPublic:
         """The cases to discuss: unverified, actions overdue, developments since the last one."""
         projectie.catch_up()
-        return agenda_public(lezer.agenda(datum or app.vandaag()))
+        return agenda_public(lezer.agenda(datum or app.vandaag()), app.teksten)
 
     @router.post(
         "",
@@ -113,14 +134,14 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         command = body.as_command()
         uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
         response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     @router.get("/{overleg_id}", response_model=RegieoverlegPublic, operation_id="get_regieoverleg")
     def get_regieoverleg(overleg_id: UUID, app: App, response: Response) -> RegieoverlegPublic:
         """One regieoverleg with its actions and their state."""
         overleg = uitvoeren(lambda: app.get_regieoverleg(overleg_id))
         set_etag(response, overleg.version)
-        return public(overleg)
+        return public(overleg, app.teksten)
 
     @router.post(
         "/{overleg_id}/acties/{actie_id}/afgerond",
@@ -143,6 +164,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 overleg_id, actie_id, datum=body.datum, verwachte_versie=versie, sleutel=key
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     return router

@@ -28,11 +28,32 @@ from services.verification.schemas import (
     VerloopPublic,
     ZaakPublic,
 )
+from services.verification.teksten import Teksten
 from shared.api import expected_version, set_etag
+from shared.security.free_text import Inzage, inzage
+from shared.security.wiring import CurrentActor, CurrentAudit, Reden
 
 
-def public(zaak: Zaak) -> ZaakPublic:
-    verificaties = [VerificatiePublic.model_validate(v) for v in zaak.verificaties]
+def public(zaak: Zaak, teksten: Teksten, zicht: Inzage = Inzage.volledig) -> ZaakPublic:
+    """The case as the caller may see it: the LKHA's free text (toelichtingen, nazorg
+    omschrijvingen) in full for the LKHA, masked for the auditor without a reden, left out
+    for BZ (shared/security/free_text.py)."""
+    waarden = [
+        *(v["toelichting"] for v in zaak.verificaties),
+        *(s["toelichting"] for s in zaak.verloop),
+        *(n["omschrijving"] for n in zaak.nazorg),
+    ]
+    gelezen = iter(teksten.lees(str(zaak.id), waarden, zicht))
+    verificaties = [
+        VerificatiePublic.model_validate({**v, "toelichting": next(gelezen)})
+        for v in zaak.verificaties
+    ]
+    verloop = [
+        VerloopPublic.model_validate({**s, "toelichting": next(gelezen)}) for s in zaak.verloop
+    ]
+    nazorg = [
+        NazorgPublic.model_validate({**n, "omschrijving": next(gelezen)}) for n in zaak.nazorg
+    ]
     return ZaakPublic(
         zaak_id=zaak.id,
         referentie=zaak.referentie,
@@ -48,8 +69,8 @@ def public(zaak: Zaak) -> ZaakPublic:
         verificatie=verificaties[-1] if verificaties else None,
         verificaties=verificaties,
         afgesloten_op=zaak.afgesloten_op,
-        verloop=[VerloopPublic.model_validate(s) for s in zaak.verloop],
-        nazorg=[NazorgPublic.model_validate(n) for n in zaak.nazorg],
+        verloop=verloop,
+        nazorg=nazorg,
         correcties=[CorrectiePublic.model_validate(c) for c in zaak.correcties],
     )
 
@@ -59,11 +80,20 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     router = APIRouter(prefix="/v1/zaken", tags=["zaken"], responses=ERRORS)
 
     @router.get("/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
-    def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
-        """The case as verification knows it (404 until intake's melding has arrived)."""
+    def get_zaak(
+        zaak_id: UUID,
+        app: App,
+        actor: CurrentActor,
+        audit: CurrentAudit,
+        response: Response,
+        reden: Reden = None,
+    ) -> ZaakPublic:
+        """The case as verification knows it (404 until intake's melding has arrived). The
+        LKHA's notes are left out for BZ and masked for the auditor unless a reden is given
+        (logged)."""
         zaak = uitvoeren(lambda: app.get_zaak(zaak_id))
         set_etag(response, zaak.version)
-        return public(zaak)
+        return public(zaak, app.teksten, inzage(actor, audit, reden))
 
     @router.post("/{zaak_id}/onderzoek", response_model=ZaakPublic, operation_id="start_onderzoek")
     def start_onderzoek(
@@ -81,7 +111,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 zaak_id, datum=body.datum, verwachte_versie=versie, sleutel=key
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     @router.post("/{zaak_id}/verificatie", response_model=ZaakPublic, operation_id="verifieer")
     def verifieer(
@@ -108,7 +138,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     @router.post("/{zaak_id}/afsluiting", response_model=ZaakPublic, operation_id="sluit_af")
     def sluit_af(
@@ -131,7 +161,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     @router.post("/{zaak_id}/heropening", response_model=ZaakPublic, operation_id="heropen")
     def heropen(
@@ -154,7 +184,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     @router.post("/{zaak_id}/nazorg", response_model=ZaakPublic, operation_id="regel_nazorg")
     def regel_nazorg(
@@ -176,6 +206,6 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 sleutel=key,
             )
         )
-        return public(beantwoord(uitslag, response, notify))
+        return public(beantwoord(uitslag, response, notify), app.teksten)
 
     return router

@@ -12,6 +12,8 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from services.verification.application import VerificationApplication
+from services.verification.teksten import Teksten
+from shared.crypto import InMemoryCaseKeys
 
 VANDAAG = date(2019, 6, 30)
 GEMELD_OP = date(2018, 3, 14)
@@ -21,7 +23,7 @@ NieuweZaak = Callable[..., UUID]
 
 @pytest.fixture
 def app() -> VerificationApplication:
-    return VerificationApplication(vandaag=lambda: VANDAAG)
+    return VerificationApplication(teksten=Teksten(InMemoryCaseKeys()), vandaag=lambda: VANDAAG)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from eventsourcing.persistence import Tracking
 
 from services.verification.application import VerificationApplication
 from services.verification.domain import IdempotencyConflict, VersieConflict, Zaak
+from services.verification.teksten import Teksten
+from shared.crypto import InMemoryCaseKeys
 from tests.unit.verification.conftest import GEMELD_OP, VANDAAG
 
 
@@ -76,7 +78,7 @@ class RacingApplication(VerificationApplication):
     """Another request saves its change to the case just before this one does."""
 
     def __init__(self, ander: Any) -> None:
-        super().__init__(vandaag=lambda: VANDAAG)
+        super().__init__(teksten=Teksten(InMemoryCaseKeys()), vandaag=lambda: VANDAAG)
         self.ander = ander
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:

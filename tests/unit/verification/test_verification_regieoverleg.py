@@ -18,6 +18,7 @@ from services.verification.domain import (
     Regieoverleg,
     ZaakNotFound,
 )
+from shared.security.free_text import Inzage
 
 
 def overleg(zaak: UUID, **overrides: Any) -> dict[str, Any]:
@@ -54,7 +55,9 @@ def test_records_a_regieoverleg_with_its_besluiten_and_acties(
     gehouden = app.get_regieoverleg(uitslag.waarde.id)
     assert gehouden.datum == date(2018, 4, 16)
     assert gehouden.deelnemers == ["lkha", "bz"]
-    assert gehouden.zaken[0]["besluiten"] == [
+    besluiten = gehouden.zaken[0]["besluiten"]
+    assert besluiten[0].startswith("kp2:")  # free text: stored under the case's key only
+    assert app.teksten.lees(str(zaak), besluiten, Inzage.volledig) == [
         "BZ verifieert nationaliteit en verblijfplaats via de post"
     ]
     acties = list(gehouden.acties.values())

@@ -10,6 +10,8 @@ from eventsourcing.persistence import StoredEvent, Tracking
 
 from services.verification.application import VerificationApplication
 from services.verification.domain import Zaak
+from services.verification.teksten import Teksten
+from shared.crypto import InMemoryCaseKeys
 from tests.unit.verification.conftest import VANDAAG
 
 
@@ -39,7 +41,7 @@ def test_a_v1_correction_is_upcast_when_loaded(app: VerificationApplication, zaa
     oud = als_v1(app, correctie)
     assert b"vorige" not in oud.state and b"class_version" not in oud.state
 
-    elders = VerificationApplication(vandaag=lambda: VANDAAG)
+    elders = VerificationApplication(teksten=Teksten(InMemoryCaseKeys()), vandaag=lambda: VANDAAG)
     elders.recorder.insert_events([melding, oud])
     event = elders.mapper.to_domain_event(elders.recorder.select_events(zaak)[1])
     assert isinstance(event, Zaak.MeldingGecorrigeerd)

@@ -11,6 +11,7 @@ from eventsourcing.persistence import Tracking
 
 from services.verification.application import VerificationApplication
 from services.verification.domain import OngeldigeWaarde, RegelGeschonden
+from shared.security.free_text import Inzage
 
 
 def test_records_that_the_onderzoek_started(app: VerificationApplication, zaak: UUID) -> None:
@@ -45,6 +46,13 @@ def test_business_dates_lie_between_gemeld_op_and_today(
     assert app.get_zaak(zaak).version == 1
 
 
+def open_(app: VerificationApplication, zaak: UUID, token: str) -> str:
+    """Free text is stored as ciphertext under the case's key; the LKHA reads it."""
+    assert token.startswith("kp2:")
+    (tekst,) = app.teksten.lees(str(zaak), [token], Inzage.volledig)
+    return str(tekst)
+
+
 def test_closing_a_case_keeps_its_reden_and_date(app: VerificationApplication, zaak: UUID) -> None:
     app.verifieer(zaak, uitkomst="vastgesteld", besloten_op=date(2018, 5, 1))
     app.sluit_af(
@@ -53,14 +61,13 @@ def test_closing_a_case_keeps_its_reden_and_date(app: VerificationApplication, z
     verwerkt = app.get_zaak(zaak)
     assert verwerkt.stage == "afgesloten"
     assert verwerkt.afgesloten_op == date(2018, 9, 3)
-    assert verwerkt.verloop == [
-        {
-            "soort": "afgesloten",
-            "reden": "teruggekeerd",
-            "datum": date(2018, 9, 3),
-            "toelichting": "Nazorg via de gemeente",
-        }
-    ]
+    (stap,) = verwerkt.verloop
+    assert {**stap, "toelichting": open_(app, zaak, stap["toelichting"])} == {
+        "soort": "afgesloten",
+        "reden": "teruggekeerd",
+        "datum": date(2018, 9, 3),
+        "toelichting": "Nazorg via de gemeente",
+    }
 
 
 def test_an_unverified_case_can_be_closed(app: VerificationApplication, zaak: UUID) -> None:
@@ -121,9 +128,9 @@ def test_an_afsluiting_is_not_dated_before_the_last_heropening(
 def test_nazorg_is_recorded_also_after_closing(app: VerificationApplication, zaak: UUID) -> None:
     app.sluit_af(zaak, reden="teruggekeerd", datum=date(2018, 9, 3))
     app.regel_nazorg(zaak, datum=date(2018, 9, 10), omschrijving="Opvang geregeld met de gemeente")
-    assert app.get_zaak(zaak).nazorg == [
-        {"datum": date(2018, 9, 10), "omschrijving": "Opvang geregeld met de gemeente"}
-    ]
+    (nazorg,) = app.get_zaak(zaak).nazorg
+    assert nazorg["datum"] == date(2018, 9, 10)
+    assert open_(app, zaak, nazorg["omschrijving"]) == "Opvang geregeld met de gemeente"
 
 
 def test_nazorg_needs_an_omschrijving(app: VerificationApplication, zaak: UUID) -> None:
