@@ -11,6 +11,7 @@ storage unsealed with the unseal key). The figures are unchanged, every chain ve
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,10 +48,12 @@ BEWAARD = "Bewaarde Toelichting Kwartelstraat"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The whole system with servers of its own, so that every file it wrote is its own."""
+def stack() -> Iterator[Stack]:
+    """The whole system with servers of its own, so that every file it wrote is its own (in a
+    directory of its own: PostgreSQL's user must reach it, as for tests/conftest.py)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="knooppunt-wis-"))
     running = Stack.on_free_ports(
-        tmp_path_factory.mktemp("wisstack"),
+        data_dir,
         environment="test",
         extra_env={
             "CHECKPOINT_INTERVAL_SECONDS": "1",
@@ -63,6 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def h(stack: Stack, org: str, rol: str, **extra: str) -> dict[str, str]:
