@@ -6,10 +6,11 @@ import os
 import signal
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
-from deploy import cli_audit, cli_reporting, cli_security
+from deploy import cli_audit, cli_db, cli_reporting, cli_security
 from deploy.cli_common import DATA_DIR
 from deploy.stack import SERVICES, Stack
 
@@ -27,6 +28,11 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Knooppunt: case coordination for forced marriage and abandonment abroad."""
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 @app.command()
@@ -50,7 +56,7 @@ def run(
     try:
         typer.echo("Starting PostgreSQL and NATS ...")
         stack.start_servers()
-        typer.echo(f"  PostgreSQL  {stack.database_url}")
+        typer.echo(f"  PostgreSQL  {_without_password(stack.database_url or '')}")
         typer.echo(f"  NATS        {stack.nats_url}")
         for service in SERVICES:
             stack.start_service(service)
@@ -78,6 +84,7 @@ def run(
 
 
 app.add_typer(cli_reporting.app, name="reporting")
+app.add_typer(cli_db.app, name="db")
 app.command()(cli_security.init)
 app.command()(cli_security.token)
 app.add_typer(cli_audit.audit, name="audit")

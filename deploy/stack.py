@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 
-from deploy import devkeys
+from deploy import database, devkeys
 from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
+from shared import dbroles
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import mint_token, public_jwks
 
@@ -48,6 +49,8 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     #: The NATS users' passwords when NATS_URL is given (else made in .data/keys/nats.json).
     given_nats_passwords: dict[str, str] | None = None
+    #: The database roles' passwords (else made in .data/keys/postgres.json).
+    given_pg_passwords: dict[str, str] | None = None
     postgres: LocalPostgres | None = None
     nats: LocalNats | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -68,6 +71,14 @@ class Stack:
 
     def nats_passwords(self) -> dict[str, str]:
         return self.given_nats_passwords or devkeys.nats_passwords(self.keys_dir)
+
+    def pg_passwords(self) -> dict[str, str]:
+        return self.given_pg_passwords or devkeys.postgres_passwords(self.keys_dir)
+
+    def role_url(self, role: str) -> str:
+        """The database URL of one of the roles (shared/dbroles.py)."""
+        assert self.database_url is not None
+        return dbroles.role_url(self.database_url, role, self.pg_passwords())
 
     def token(self, org: str, rol: str, user: str = "ontwikkelaar", ttl: int = 8 * 3600) -> str:
         """A development token for org, rol and user, signed with the dev key."""
@@ -93,8 +104,14 @@ class Stack:
     def start_servers(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url is None:
-            self.postgres = LocalPostgres(self.data_dir / "postgres", port=self.pg_port).start()
+            self.postgres = LocalPostgres(
+                self.data_dir / "postgres",
+                port=self.pg_port,
+                password=self.pg_passwords()[dbroles.SUPERUSER],
+            ).start()
             self.database_url = self.postgres.create_database(self.database)
+        # database_url is an administrator's: the roles, the schemas, the migrations.
+        database.set_up(self.database_url, self.pg_passwords())
         if self.nats_url is None:
             self.nats = LocalNats(
                 self.data_dir / "nats", port=self.nats_port, passwords=self.nats_passwords()
@@ -106,7 +123,7 @@ class Stack:
         env = {
             **os.environ,
             "ENVIRONMENT": self.environment,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": self.role_url(dbroles.runtime_role(service)),
             "NATS_URL": _without_credentials(self.nats_url),
             "PORT": str(self.ports[service]),
             "MASTER_KEY": devkeys.master_key(self.keys_dir),

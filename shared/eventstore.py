@@ -29,8 +29,11 @@ from shared.context import event_metadata
 META_KEY = "_meta"
 
 
-def postgres_env(database_url: str, schema: str, *, pool_size: int = 5) -> dict[str, str]:
-    """The eventsourcing environment for a PostgreSQL URL and a schema."""
+def postgres_env(
+    database_url: str, schema: str, *, pool_size: int = 5, create_table: bool = True
+) -> dict[str, str]:
+    """The eventsourcing environment for a PostgreSQL URL and a schema. A running service
+    passes create_table=False: its migration made the tables as the owner role."""
     url = urlsplit(database_url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -44,7 +47,7 @@ def postgres_env(database_url: str, schema: str, *, pool_size: int = 5) -> dict[
         "POSTGRES_MAX_OVERFLOW": "5",
         "POSTGRES_CONN_MAX_AGE": "600",
         "POSTGRES_PRE_PING": "y",
-        "CREATE_TABLE": "y",
+        "CREATE_TABLE": "y" if create_table else "n",
     }
 
 

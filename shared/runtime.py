@@ -1,13 +1,15 @@
 """The moving parts every service has, built once by the service's composition root.
 
-`ServiceRuntime.start()` connects to PostgreSQL and NATS, creates the service's schema and
-tables, creates its stream (producers), and starts its relay and consumers as tasks.
+`ServiceRuntime` connects to PostgreSQL (first running the service's migration as its owner
+role when DATABASE_OWNER_URL is given, then as its runtime role) and NATS, creates its
+stream (producers), and starts its relay and consumers as tasks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,8 @@ from opentelemetry import trace
 from sqlalchemy import Engine, MetaData, text
 
 from shared.consumer import EventConsumer, Handler
-from shared.db import PositionStore, ensure_schema, make_engine, positions_table
+from shared.db import PositionStore, make_engine, positions_table
+from shared.dbroles import refuse_privileged
 from shared.eventstore import ServiceApplication
 from shared.messaging import connect, ensure_stream
 from shared.relay import EventRelay, Translator
@@ -39,9 +42,16 @@ class ServiceRuntime:
     """Connections, relay and consumers of one service process."""
 
     def __init__(
-        self, *, service: str, settings: ServiceSettings, tracer: trace.Tracer, metadata: MetaData
+        self,
+        *,
+        service: str,
+        settings: ServiceSettings,
+        tracer: trace.Tracer,
+        metadata: MetaData,
+        migration: Callable[[str], None],
     ) -> None:
         self.service = service
+        self.migration = migration
         self.settings = settings
         self.tracer = tracer
         self.metadata = metadata
@@ -60,12 +70,19 @@ class ServiceRuntime:
         return self.service
 
     async def connect_database(self) -> Engine:
-        """Engine on the service's own schema; creates the schema and the tables."""
+        """Engine on the service's own schema, as its runtime role (refused: a superuser or
+        an owner); first its migration as the owner role if DATABASE_OWNER_URL is set."""
+        owner = self.settings.database_owner_url
+        if owner is not None:
+            await asyncio.to_thread(self.migration, owner.get_secret_value())
         engine = make_engine(
             self.settings.database_url, self.schema, pool_size=self.settings.pool_size
         )
-        await asyncio.to_thread(ensure_schema, engine, self.schema)
-        await asyncio.to_thread(self.metadata.create_all, engine)
+        try:
+            await asyncio.to_thread(refuse_privileged, engine, self.schema)
+        except BaseException:
+            engine.dispose()
+            raise
         self.engine = engine
         self.positions = PositionStore(engine, self.positions_table)
         return engine

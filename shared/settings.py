@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.security.settings import SecuritySettings
@@ -20,8 +20,12 @@ class ServiceSettings(SecuritySettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     environment: Literal["development", "test", "production"] = "development"
-    #: PostgreSQL server (the system of record). The service keeps its data in its own schema.
+    #: PostgreSQL server (the system of record), as the service's runtime role; the service
+    #: keeps its data in its own schema (docs/operations.md, "Database roles").
     database_url: str = DEFAULT_DATABASE_URL
+    #: The service's owner role: if set, the service migrates its schema with it at start-up
+    #: (else `knooppunt db migrate` did). Never the runtime role, never a superuser.
+    database_owner_url: SecretStr | None = None
     #: NATS server with JetStream (the replayable transport).
     nats_url: str = DEFAULT_NATS_URL
     nats_user: str | None = None

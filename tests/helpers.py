@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from deploy.servers import new_nats_passwords
+from shared import dbroles
 from shared.security.tokens import mint_token, new_dev_key, public_jwks
 
 T = TypeVar("T")
@@ -29,6 +31,9 @@ TEST_JWK = new_dev_key()
 TEST_JWKS = public_jwks(TEST_JWK)
 #: This test run's NATS passwords, one user per service plus the operators' admin.
 NATS_PASSWORDS = new_nats_passwords()
+#: This test run's PostgreSQL passwords: the local server's superuser and every role.
+PG_PASSWORDS = dbroles.new_passwords()
+_provisioned: set[str] = set()
 
 
 def token(org: str = "lkha", rol: str = "coordinator", user: str = "test.gebruiker") -> str:
@@ -50,6 +55,20 @@ def nats_credentials(nats_url: str, service: str) -> dict[str, str]:
         "nats_url": f"{scheme}://{rest.rpartition('@')[2]}",
         "nats_user": service,
         "nats_password": NATS_PASSWORDS[service],
+    }
+
+
+def database_credentials(database_url: str, service: str) -> dict[str, Any]:
+    """Settings for a service's own database roles, as in production: it serves as its
+    runtime role and migrates at start-up as its owner role. `database_url` is an
+    administrator's (the test database); the roles are made on it the first time."""
+    if database_url not in _provisioned:
+        dbroles.provision(database_url, PG_PASSWORDS)
+        _provisioned.add(database_url)
+    owner = dbroles.role_url(database_url, dbroles.owner_role(service), PG_PASSWORDS)
+    return {
+        "database_url": dbroles.role_url(database_url, dbroles.runtime_role(service), PG_PASSWORDS),
+        "database_owner_url": SecretStr(owner),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy import MetaData
 
 from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, SqlSleutels, metadata
 from services.intake.adviesvragen.api import build_adviesvragen_router
@@ -29,12 +30,38 @@ from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
 from shared.consumer import Delivery
 from shared.crypto import CaseCipher, parse_master_key
+from shared.db import positions_table
+from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
+
+#: Tables the running service changes in place (everything else it only appends to);
+#: MAINTAIN on the key table for the VACUUM FULL after an erasure (services/intake/bewaring.py).
+UPDATES = ("referentie_tellers", "data_keys", "melding_status", "bewaring")
+MAINTAIN = ("data_keys",)
+
+
+def _tables() -> MetaData:
+    melding_status_table(metadata)
+    bewaring_tables(metadata)
+    positions_table(metadata)
+    return metadata
+
+
+def migrate(owner_url: str) -> None:
+    """Create intake's tables, event store, audit log and chains as intake's owner role."""
+    migrate_schema(
+        owner_url,
+        SOURCE,
+        metadata=_tables(),
+        application=IntakeApplication,
+        updates=UPDATES,
+        maintain=MAINTAIN,
+    )
 
 
 def create_app(
@@ -49,16 +76,20 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.intake")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
-    melding_status_table(metadata)  # created with the other tables at start-up
-    bewaring_tables(metadata)
+    runtime = ServiceRuntime(
+        service=SOURCE, settings=settings, tracer=tracer, metadata=_tables(), migration=migrate
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = await runtime.connect_database()
         intake = await asyncio.to_thread(
             IntakeApplication,
-            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            audited_env(
+                postgres_env(
+                    settings.database_url, SOURCE, pool_size=settings.pool_size, create_table=False
+                )
+            ),
             cipher=CaseCipher(master_key, SqlKeyStore(engine)),
             teller=SqlReferentieTeller(engine),
             sleutels=SqlSleutels(engine),

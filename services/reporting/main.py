@@ -18,12 +18,21 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from services.reporting.web import build_web_router, static_files
 from shared.consumer import Delivery
+from shared.dbroles import migrate_schema
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
+
+
+def migrate(owner_url: str) -> None:
+    """Create reporting's tables and audit log chain as reporting's owner role (its facts it
+    only appends; a rebuild, which drops them, runs as the owner: services/reporting/rebuild.py)."""
+    migrate_schema(
+        owner_url, SERVICE, metadata=metadata, extra=lambda engine: FactStore(engine).migrate()
+    )
 
 
 def create_app(
@@ -35,7 +44,9 @@ def create_app(
         SERVICE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.reporting")
-    runtime = ServiceRuntime(service=SERVICE, settings=settings, tracer=tracer, metadata=metadata)
+    runtime = ServiceRuntime(
+        service=SERVICE, settings=settings, tracer=tracer, metadata=metadata, migration=migrate
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,7 +58,6 @@ def create_app(
         with ExitStack() as held:
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())
-            await asyncio.to_thread(facts.migrate)
             if await asyncio.to_thread(facts.rebuild_interrupted):
                 raise RuntimeError(
                     "a rebuild of reporting's facts was interrupted; the facts are incomplete: "

@@ -164,8 +164,12 @@ async def herbouw(
 async def herbouw_met(
     settings: ReportingSettings, *, voortgang: Voortgang | None = None
 ) -> Verslag:
-    """Connect to reporting's database and to NATS as configured, and rebuild."""
-    engine = await asyncio.to_thread(make_engine, settings.database_url, SCHEMA, pool_size=2)
+    """Connect to reporting's database as its owner role (DATABASE_OWNER_URL: the running
+    service may not delete facts) and to NATS as configured, and rebuild."""
+    if settings.database_owner_url is None:
+        raise ValueError("a rebuild drops reporting's facts: it needs DATABASE_OWNER_URL")
+    owner_url = settings.database_owner_url.get_secret_value()
+    engine = await asyncio.to_thread(make_engine, owner_url, SCHEMA, pool_size=2)
     try:
         await asyncio.to_thread(ensure_schema, engine, SCHEMA)
         await asyncio.to_thread(metadata.create_all, engine)

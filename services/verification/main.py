@@ -22,12 +22,23 @@ from services.verification.contracts import SOURCE, to_integration_event
 from services.verification.policy import POLICY
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
+from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
+
+#: Tables the running service changes in place: its read model (everything else it appends).
+UPDATES = ("agenda_zaken", "agenda_acties")
+
+
+def migrate(owner_url: str) -> None:
+    """Create verification's tables, event store, audit log and chains as its owner role."""
+    migrate_schema(
+        owner_url, SOURCE, metadata=metadata, application=VerificationApplication, updates=UPDATES
+    )
 
 
 def create_app(
@@ -39,7 +50,9 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.verification")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
+    runtime = ServiceRuntime(
+        service=SOURCE, settings=settings, tracer=tracer, metadata=metadata, migration=migrate
+    )
     projections: list[AgendaProjection] = []
 
     def events_stored() -> None:
@@ -59,7 +72,11 @@ def create_app(
         engine = await runtime.connect_database()
         verification = await asyncio.to_thread(
             VerificationApplication,
-            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            audited_env(
+                postgres_env(
+                    settings.database_url, SOURCE, pool_size=settings.pool_size, create_table=False
+                )
+            ),
         )
         projection = AgendaProjection(
             engine=engine,

@@ -26,7 +26,14 @@ from services.consular.settings import ConsularSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import MASTER_KEY, auth_headers, eventually, melding, serving
+from tests.helpers import (
+    MASTER_KEY,
+    auth_headers,
+    database_credentials,
+    eventually,
+    melding,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +109,6 @@ class Stack:
 @pytest.fixture
 async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIterator[Stack]:
     common: dict[str, Any] = {
-        "database_url": database_url,
         "nats_url": nats_url,
         "environment": "test",
         "relay_poll_seconds": 0.1,
@@ -110,9 +116,20 @@ async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIte
     js = nats_client.jetstream()
     await ensure_stream(js, "verification")
     async with (
-        serving(intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **common))) as intake,
         serving(
-            consular_app(ConsularSettings(**common)), headers=auth_headers("bz", "bz_consulair")
+            intake_app(
+                IntakeSettings(
+                    master_key=SecretStr(MASTER_KEY),
+                    **common,
+                    **database_credentials(database_url, "intake"),
+                )
+            )
+        ) as intake,
+        serving(
+            consular_app(
+                ConsularSettings(**common, **database_credentials(database_url, "consular"))
+            ),
+            headers=auth_headers("bz", "bz_consulair"),
         ) as consular,
     ):
         yield Stack(intake, consular, js)
@@ -177,7 +194,10 @@ async def test_verification_news_before_the_melding_is_not_lost(
     await ensure_stream(js, "intake")
     app = consular_app(
         ConsularSettings(
-            database_url=database_url, nats_url=nats_url, environment="test", relay_poll_seconds=0.1
+            **database_credentials(database_url, "consular"),
+            nats_url=nats_url,
+            environment="test",
+            relay_poll_seconds=0.1,
         )
     )
     async with serving(app) as consular:

@@ -20,7 +20,14 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import MASTER_KEY, eventually, melding, nats_credentials, serving
+from tests.helpers import (
+    MASTER_KEY,
+    database_credentials,
+    eventually,
+    melding,
+    nats_credentials,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +44,14 @@ class System:
 @pytest.fixture
 async def system(database_url: str, nats_url: str) -> AsyncIterator[System]:
     spans = InMemorySpanExporter()
-    common = {"database_url": database_url, "environment": "test", "relay_poll_seconds": 0.1}
+    common = {"environment": "test", "relay_poll_seconds": 0.1}
 
-    def own(service: str) -> dict[str, object]:  # each service as its own NATS user
-        return {**common, **nats_credentials(nats_url, service)}
+    def own(service: str) -> dict[str, object]:  # each service as its own NATS and DB user
+        return {
+            **common,
+            **nats_credentials(nats_url, service),
+            **database_credentials(database_url, service),
+        }
 
     async with (
         serving(

@@ -24,7 +24,7 @@ from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import MASTER_KEY, database_credentials, eventually, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ async def intake(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIt
     await ensure_stream(js, "verification")
     settings = IntakeSettings(
         master_key=SecretStr(MASTER_KEY),
-        database_url=database_url,
+        **database_credentials(database_url, "intake"),
         nats_url=nats_url,
         environment="test",
         relay_poll_seconds=0.1,

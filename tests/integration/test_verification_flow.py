@@ -20,7 +20,7 @@ from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import MASTER_KEY, eventually, melding, serving
+from tests.helpers import MASTER_KEY, database_credentials, eventually, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -64,14 +64,25 @@ class Systeem:
 @pytest.fixture
 async def systeem(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIterator[Systeem]:
     common: dict[str, Any] = {
-        "database_url": database_url,
         "nats_url": nats_url,
         "environment": "test",
         "relay_poll_seconds": 0.1,
     }
     async with (
-        serving(intake_app(IntakeSettings(master_key=SecretStr(MASTER_KEY), **common))) as intake,
-        serving(verification_app(VerificationSettings(**common))) as verification,
+        serving(
+            intake_app(
+                IntakeSettings(
+                    master_key=SecretStr(MASTER_KEY),
+                    **common,
+                    **database_credentials(database_url, "intake"),
+                )
+            )
+        ) as intake,
+        serving(
+            verification_app(
+                VerificationSettings(**common, **database_credentials(database_url, "verification"))
+            )
+        ) as verification,
     ):
         yield Systeem(intake, verification, nats_client)
 

@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from services.verification.main import create_app
 from services.verification.settings import VerificationSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import eventually, serving
+from tests.helpers import database_credentials, eventually, serving
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +80,10 @@ async def ver(database_url: str, nats_url: str, nats_client: NATS) -> AsyncItera
     await ensure_stream(js, "intake")
     await ensure_stream(js, "consular")
     settings = VerificationSettings(
-        database_url=database_url, nats_url=nats_url, environment="test", relay_poll_seconds=0.1
+        **database_credentials(database_url, "verification"),
+        nats_url=nats_url,
+        environment="test",
+        relay_poll_seconds=0.1,
     )
     async with serving(create_app(settings)) as client:
         yield Verificatie(client, js)

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from deploy.cli import app as cli
 from deploy.stack import Stack
 from tests.conftest import _delete_streams, _with_database
-from tests.helpers import NATS_PASSWORDS, melding
+from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS, melding
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +52,7 @@ def stack(
         nats_url=nats_server_url,
         environment="test",
         given_nats_passwords=dict(NATS_PASSWORDS),
+        given_pg_passwords=dict(PG_PASSWORDS),
         extra_env={
             "CHECKPOINT_INTERVAL_SECONDS": "1",
             "BEWAARTERMIJN_DAGEN": "30",
