@@ -6,12 +6,11 @@ import os
 import signal
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
 from deploy import cli_audit, cli_db, cli_reporting, cli_security
-from deploy.cli_common import DATA_DIR
+from deploy.cli_common import DATA_DIR, shown_url
 from deploy.stack import SERVICES, Stack
 
 app = typer.Typer(
@@ -28,11 +27,6 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Knooppunt: case coordination for forced marriage and abandonment abroad."""
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 @app.command()
@@ -56,7 +50,7 @@ def run(
     try:
         typer.echo("Starting PostgreSQL and NATS ...")
         stack.start_servers()
-        typer.echo(f"  PostgreSQL  {_without_password(stack.database_url or '')}")
+        typer.echo(f"  PostgreSQL  {shown_url(stack.database_url or '')}")
         typer.echo(f"  NATS        {stack.nats_url}")
         for service in SERVICES:
             stack.start_service(service)
