@@ -109,6 +109,12 @@ def rebuild(
     """Drop reporting's facts, replay the producers' streams, compare the figures."""
     with ExitStack() as stack:
         settings = _servers(data_dir, stack)
+        if settings.database_owner_url is None:
+            console.print(
+                "[red]A rebuild drops reporting's facts, which only reporting's owner role "
+                "may: set DATABASE_OWNER_URL (docs/operations.md).[/]"
+            )
+            raise typer.Exit(2)
         taken: dict[str, TaskID] = {}
         with Progress(
             TextColumn("{task.description:<14}"),
