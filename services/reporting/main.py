@@ -54,7 +54,7 @@ def create_app(
         index = Feitenindex()
         facts = FactStore(engine, on_new_fact=index.voeg_toe)
         app.state.facts = facts
-        app.state.rapportage = Rapportage(index)
+        app.state.rapportage = Rapportage(index, sleutel=settings.cel_sleutel())
         with ExitStack() as held:
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())

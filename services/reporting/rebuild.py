@@ -59,12 +59,12 @@ def cijfers(envelopes: Iterable[Mapping[str, Any]], vandaag: date) -> dict[str, 
     rapportage = Rapportage(index, vandaag=lambda: vandaag)
     uit: dict[str, Any] = {
         "feiten": index.positie,
-        "statistieken": rapportage.statistiek(groepeer=STATISTIEK_DIMENSIES),
-        "doorlooptijden": rapportage.doorlooptijden(),
+        "statistieken": rapportage.statistiek(geheimhouding=None, groepeer=STATISTIEK_DIMENSIES),
+        "doorlooptijden": rapportage.doorlooptijden(geheimhouding=None),
     }
     for jaar in sorted({z.jaar for z in index.zaken(vandaag)}):
         try:
-            uit[f"jaarcijfers {jaar}"] = rapportage.jaarcijfers(jaar)
+            uit[f"jaarcijfers {jaar}"] = rapportage.jaarcijfers(jaar, geheimhouding=None)
         except GeenDefinitie:
             continue
     return uit
