@@ -152,13 +152,25 @@ def _handelingen(
 ) -> list[Handeling]:
     toegestaan = set(soorten) if soorten is not None else None
     return [
-        (zaak, b, f"{zaak.zaak_id}|handeling|{i}")
+        (zaak, b, naam)
         for zaak in selecteer(zaken, filters)
-        for i, b in enumerate(zaak.bijstand)
+        for b, naam in _namen(zaak)
         if (toegestaan is None or b.soort in toegestaan)
         and (van is None or b.datum >= van)
         and (tot is None or b.datum <= tot)
     ]
+
+
+def _namen(zaak: ZaakStaat) -> list[tuple[Bijstand, str]]:
+    """Each act of a case with a name of its own (its record key's input): what it is, and
+    how many such acts came before it, so a late record elsewhere renames nothing."""
+    gezien: dict[str, int] = defaultdict(int)
+    uit = []
+    for b in zaak.bijstand:
+        inhoud = f"{zaak.zaak_id}|{b.soort}|{b.datum.isoformat()}|{b.post}|{b.bedrag_cent}|{b.doel}"
+        uit.append((b, f"{inhoud}|{gezien[inhoud]}"))
+        gezien[inhoud] += 1
+    return uit
 
 
 class _Handelingrij:
@@ -206,7 +218,9 @@ class _Handelingrij:
         }
 
     def bedragen(self, met_totaal: bool) -> dict[str, Aantal]:
-        """The amounts per cell, each a magnitude cell (see Geheimhouding.bedrag)."""
+        """The amounts per cell, each a magnitude cell (see Geheimhouding.bedrag) whose noise
+        the payments choose: two periods with the same cases but other payments differ by
+        more than the payments in between."""
         per_zaak = {k: self._per_zaak(k) for k in self.cellen}
         gevoelig = [self.gh.gevoelig_bedrag(per_zaak[k]) for k in self.cellen]
         omvang = [sum(per_zaak[k].values()) for k in self.cellen]
@@ -214,7 +228,9 @@ class _Handelingrij:
         return {
             k: self.gh.teken
             if i in onderdrukt
-            else self.gh.bedrag(per_zaak[k], self.gh.celsleutel(_uniek(self.cellen[k])))
+            else self.gh.bedrag(
+                per_zaak[k], self.gh.handelingsleutel(n for *_, n in self.cellen[k])
+            )
             for i, k in enumerate(self.cellen)
         }
 

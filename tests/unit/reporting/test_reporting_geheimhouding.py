@@ -3,8 +3,10 @@ the properties every published row has, whatever the counts."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +135,32 @@ def test_emergency_fund_totals_of_one_month_with_few_cases_are_suppressed(
     maand = beschermd_noodfonds(zaken, None, GH, van=date(2018, 4, 1), tot=date(2018, 4, 30))
     assert maand["aantal_zaken"] == "<5" and maand["totaal_cent"] == "<5"
     assert all(b["totaal_cent"] == "<5" for b in maand["per_doel"].values())
+
+
+def test_the_noise_of_an_amount_follows_the_payments_not_only_the_cases(
+    envelopes: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two periods with the same cases but more payments in the second: had the noise been
+    # chosen by the cases alone, it would be the same twice and the difference of the two
+    # totals would be the payments in between, exactly.
+    zaken = zaken_as_of(envelopes, date(2019, 12, 31))
+    sleutels: list[int] = []
+    echt = Geheimhouding.bedrag
+
+    def bedrag(self: Geheimhouding, per_zaak: dict[str, int], sleutel: int) -> int | str:
+        sleutels.append(sleutel)
+        return echt(self, per_zaak, sleutel)
+
+    monkeypatch.setattr(Geheimhouding, "bedrag", bedrag)
+    vroeg = beschermd_noodfonds(zaken, None, GH, van=date(2017, 1, 1), tot=date(2019, 12, 31))
+    sleutels_vroeg = list(sleutels)
+    sleutels.clear()
+    met_een = [
+        dataclasses.replace(z, bijstand=(*z.bijstand, dataclasses.replace(z.bijstand[-1])))
+        if z.zaak_id == next(z.zaak_id for z in zaken if z.noodfonds_cent)
+        else z
+        for z in zaken
+    ]
+    laat = beschermd_noodfonds(met_een, None, GH, van=date(2017, 1, 1), tot=date(2019, 12, 31))
+    assert vroeg["aantal_zaken"] == laat["aantal_zaken"]
+    assert sleutels[0] != sleutels_vroeg[0], "one payment more: other noise"
