@@ -9,7 +9,10 @@ Each service's Application subclasses `ServiceApplication`, which
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -27,6 +30,31 @@ from eventsourcing.persistence import (
 from shared.context import event_metadata
 
 META_KEY = "_meta"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row to insert in the transaction that stores the next events (e.g. a unique name for
+    the new aggregate): `sql` with %s placeholders for `params`, in the events' schema
+    (`{schema}` in `sql`); when it inserts nothing (ON CONFLICT DO NOTHING), the whole save
+    fails with IntegrityError and nothing is stored."""
+
+    sql: str
+    params: Sequence[Any]
+
+
+#: The claims of the save about to happen (see `claiming`); the recorder executes them.
+pending_claims: ContextVar[tuple[Claim, ...]] = ContextVar("pending_claims", default=())
+
+
+@contextmanager
+def claiming(*claims: Claim) -> Iterator[None]:
+    """Make the saves inside this block also insert `claims`, in their own transaction."""
+    reset = pending_claims.set(pending_claims.get() + claims)
+    try:
+        yield
+    finally:
+        pending_claims.reset(reset)
 
 
 def postgres_env(

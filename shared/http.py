@@ -66,7 +66,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
         field = ".".join(loc) or "body"
-        errors.append({"field": field, "rule": err.get("type"), "message": err.get("msg")})
+        message = err.get("msg", "")
+        if err.get("type") in ("too_long", "too_short") and isinstance(err.get("input"), str):
+            message = message.replace(" items", " characters")  # a text's length, not a list's
+        errors.append({"field": field, "rule": err.get("type"), "message": message})
     return errors
 
 

@@ -11,10 +11,10 @@ from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from services.intake.application import IdempotencyConflict, IntakeApplication, VersieConflict
-from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from services.intake.domain import Melding, MeldingNotFound, OngeldigeWaarde, RegelGeschonden
 from services.intake.schemas import (
     CorrectieCreate,
     ErrorBody,
@@ -23,7 +23,7 @@ from services.intake.schemas import (
     MeldingPublic,
     MeldingVastgelegd,
 )
-from shared.api import expected_version, set_etag
+from shared.api import IfMatch, RequiredIdempotencyKey, expected_version, invalid, set_etag
 from shared.security.wiring import CurrentActor
 
 
@@ -32,17 +32,6 @@ def get_application(request: Request) -> IntakeApplication:
 
 
 App = Annotated[IntakeApplication, Depends(get_application)]
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="A unique key per melding, reused on retry",
-    ),
-]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -82,13 +71,19 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         tags=["meldingen"],
     )
     def meld(
-        body: MeldingCreate, key: IdempotencyKey, app: App, actor: CurrentActor, response: Response
+        body: MeldingCreate,
+        key: RequiredIdempotencyKey,
+        app: App,
+        actor: CurrentActor,
+        response: Response,
     ) -> MeldingVastgelegd:
         """Record a melding (gemeld); a retry with the same Idempotency-Key gets the 1st answer."""
         try:
             result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=body.as_command())
         except IdempotencyConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+        except OngeldigeWaarde as exc:
+            raise invalid(exc.veld, exc.regel, str(exc)) from exc
         except RegelGeschonden as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         if result.nieuw:
@@ -140,6 +135,8 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             raise HTTPException(
                 status_code=409, detail="the melding changed meanwhile; reload and retry"
             ) from exc
+        except OngeldigeWaarde as exc:
+            raise invalid(exc.veld, exc.regel, str(exc)) from exc
         except RegelGeschonden as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import IntakeApplication
@@ -20,7 +20,7 @@ from services.intake.bewaring import Bewaring, WisGrond, WissingConflict
 from services.intake.domain import Melding, MeldingNotFound
 from services.intake.policy import BZ_VELDEN, DOELEN, Doel, melding_not_found
 from services.intake.schemas import ErrorBody
-from shared.api import expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
 from shared.crypto import KeyDestroyed
 from shared.security.policy import Rol
 from shared.security.wiring import CurrentActor, CurrentAudit
@@ -36,11 +36,6 @@ def get_bewaring(request: Request) -> Bewaring:
 
 App = Annotated[IntakeApplication, Depends(get_application)]
 BewaringDep = Annotated[Bewaring, Depends(get_bewaring)]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=8, max_length=200, description="Reused on retry"),
-]
 
 
 class PersoonsgegevensPublic(BaseModel):

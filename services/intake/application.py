@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -14,24 +16,50 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from services.intake.domain import (
+    Melding,
+    MeldingNotFound,
+    RegelGeschonden,
+    controleer_geboortedatum,
+)
 from shared.crypto import CaseCipher
 from shared.eventstore import ServiceApplication
 
+#: Crockford's base32 without the letters one mishears or misreads (I, L, O, U).
+REFERENTIE_TEKENS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: How often a melding draws a new referentie when the one it drew was taken.
+REFERENTIE_POGINGEN = 5
 
-class ReferentieTeller(Protocol):
-    """Hands out the next number of the readable referentie per year of gemeld_op."""
 
-    def volgende(self, jaar: int) -> int: ...
+def nieuwe_referentie(jaar: int) -> str:
+    """A readable referentie: LKHA-<year of gemeld_op>-XXXX-XXXX, 40 random bits.
+
+    Random rather than counted: a number would tell a partner how many meldingen others made
+    (and a refused melding would leave a gap that looks like a deleted case to an auditor).
+    """
+    tekens = "".join(secrets.choice(REFERENTIE_TEKENS) for _ in range(8))
+    return f"LKHA-{jaar}-{tekens[:4]}-{tekens[4:]}"
 
 
-class InMemoryTeller:
+class Referenties(Protocol):
+    """Keeps every referentie unique: the claim is made in the transaction of the save."""
+
+    def claim(self, referentie: str, zaak_id: UUID) -> AbstractContextManager[None]:
+        """Claim `referentie` for the case in the save made inside this block; the save
+        fails with IntegrityError when it is taken."""
+        ...
+
+
+class InMemoryReferenties:
     def __init__(self) -> None:
-        self.tellers: dict[int, int] = {}
+        self.zaken: dict[str, UUID] = {}
 
-    def volgende(self, jaar: int) -> int:
-        self.tellers[jaar] = self.tellers.get(jaar, 0) + 1
-        return self.tellers[jaar]
+    @contextmanager
+    def claim(self, referentie: str, zaak_id: UUID) -> Iterator[None]:
+        if self.zaken.get(referentie, zaak_id) != zaak_id:
+            raise IntegrityError(f"referentie {referentie} is taken")
+        yield
+        self.zaken[referentie] = zaak_id
 
 
 class Sleutels(Protocol):
@@ -72,14 +100,16 @@ class IntakeApplication(ServiceApplication):
         env: Mapping[str, str] | None = None,
         *,
         cipher: CaseCipher,
-        teller: ReferentieTeller,
+        referenties: Referenties,
         vingerafdruk_sleutel: bytes,
         sleutels: Sleutels | None = None,
         vandaag: Callable[[], date] = date.today,
+        trek_referentie: Callable[[int], str] = nieuwe_referentie,
     ) -> None:
         super().__init__(env)
         self.cipher = cipher
-        self.teller = teller
+        self.referenties = referenties
+        self.trek_referentie = trek_referentie
         self.sleutels = sleutels or InMemorySleutels()
         self.vingerafdruk_sleutel = vingerafdruk_sleutel
         self.vandaag = vandaag
@@ -98,6 +128,15 @@ class IntakeApplication(ServiceApplication):
         if bestaand is not None:
             return bestaand
         velden = dict(verzoek)
+        gemeld_op: date = velden["gemeld_op"]
+        geboortedatum = (velden.get("persoonsgegevens") or {}).get("geboortedatum")
+        if geboortedatum is not None:
+            controleer_geboortedatum(
+                date.fromisoformat(str(geboortedatum)),
+                velden["betrokkene"],
+                gemeld_op,
+                vandaag=self.vandaag(),
+            )
         persoonlijk = {
             "persoonsgegevens": velden.pop("persoonsgegevens", None),
             "toelichting": velden.pop("toelichting", None),
@@ -105,24 +144,26 @@ class IntakeApplication(ServiceApplication):
         token = None
         if any(v for v in persoonlijk.values()):
             token = self.cipher.encrypt(str(zaak_id), json.dumps(persoonlijk, default=str).encode())
-        gemeld_op: date = velden["gemeld_op"]
-        referentie = f"LKHA-{gemeld_op.year}-{self.teller.volgende(gemeld_op.year):04d}"
-        melding = Melding.meld(
-            zaak_id=zaak_id,
-            vandaag=self.vandaag(),
-            referentie=referentie,
-            persoonsgegevens=token,
-            verzoek_vingerafdruk=vingerafdruk,
-            **velden,
-        )
-        try:
-            self.save(melding)
-        except IntegrityError:
-            bestaand = self._bestaande(zaak_id, vingerafdruk)
-            if bestaand is None:
-                raise
-            return bestaand
-        return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
+        for _ in range(REFERENTIE_POGINGEN):
+            referentie = self.trek_referentie(gemeld_op.year)
+            melding = Melding.meld(
+                zaak_id=zaak_id,
+                vandaag=self.vandaag(),
+                referentie=referentie,
+                persoonsgegevens=token,
+                verzoek_vingerafdruk=vingerafdruk,
+                **velden,
+            )
+            try:
+                with self.referenties.claim(referentie, zaak_id):
+                    self.save(melding)
+            except IntegrityError:
+                bestaand = self._bestaande(zaak_id, vingerafdruk)
+                if bestaand is not None:
+                    return bestaand
+                continue  # the referentie drawn was taken: draw another
+            return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
+        raise IntegrityError("no free referentie was drawn; retry")
 
     def _bestaande(self, zaak_id: UUID, vingerafdruk: str) -> Vastgelegd | None:
         try:

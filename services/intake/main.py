@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 from sqlalchemy import MetaData
 
-from services.intake.adapters import SqlKeyStore, SqlReferentieTeller, SqlSleutels, metadata
+from services.intake.adapters import SqlKeyStore, SqlReferenties, SqlSleutels, metadata
 from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.contracts import met_adviesvragen
@@ -91,7 +91,7 @@ def create_app(
                 )
             ),
             cipher=CaseCipher(master_key, SqlKeyStore(engine)),
-            teller=SqlReferentieTeller(engine),
+            referenties=SqlReferenties(),
             sleutels=SqlSleutels(engine),
             vingerafdruk_sleutel=hashlib.sha256(b"fingerprint" + master_key).digest(),
         )

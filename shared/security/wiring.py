@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
 from shared.context import Actor
+from shared.fields import Text
 from shared.runtime import ServiceRuntime
 from shared.security.audit import AuditLog, RequestAudit
 from shared.security.checkpoints import (
@@ -186,7 +187,7 @@ def get_actor(request: Request) -> Actor:
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 CurrentAudit = Annotated[RequestAudit, Depends(get_request_audit)]
 Reden = Annotated[
-    str | None,
+    Text | None,
     Query(
         min_length=3,
         max_length=300,

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.integration
 NOODFONDS = {
     "soort": "noodfonds_uitgave",
     "datum": "2018-04-03",
-    "post": "Rabat",
+    "post": "rabat",
     "bedrag_cent": 79500,
     "doel": "tickets",
 }
@@ -141,7 +141,7 @@ async def test_a_case_from_intake_gets_aid_and_its_afloop_once_verified(stack: S
     )
     zaak_id = response.json()["zaak_id"]
     bekend = await zaak(stack.consular, zaak_id)
-    assert bekend["referentie"] == "LKHA-2018-0001" and bekend["versie"] == 1
+    assert bekend["referentie"] == response.json()["referentie"] and bekend["versie"] == 1
 
     aid = await stack.consular.post(
         f"/v1/zaken/{zaak_id}/bijstand", json=NOODFONDS, headers={"If-Match": 'W/"1"'}

@@ -147,7 +147,7 @@ async def test_verifies_a_case_once_per_idempotency_key(ver: Verificatie) -> Non
             "needs a bevinding",
         ),
         ({**VASTGESTELD, "bevinding": "verhuizing"}, "bevinding", "only given with"),
-        ({"uitkomst": "vastgesteld", "besloten_op": "2999-01-01"}, "besloten_op", "future"),
+        ({"uitkomst": "vastgesteld", "besloten_op": "2099-01-01"}, "besloten_op", "future"),
         ({"uitkomst": "vastgesteld", "besloten_op": "2018-03-13"}, "besloten_op", "gemeld_op"),
         ({**VASTGESTELD, "extra": 1}, "extra", "Extra inputs"),
     ],

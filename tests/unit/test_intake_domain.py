@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from services.intake.application import (
     IdempotencyConflict,
-    InMemoryTeller,
+    InMemoryReferenties,
     IntakeApplication,
     VersieConflict,
 )
@@ -40,20 +41,30 @@ def verzoek(**overrides: object) -> dict[str, object]:
 def app() -> IntakeApplication:
     return IntakeApplication(
         cipher=CaseCipher(b"k" * 32, InMemoryKeyStore()),
-        teller=InMemoryTeller(),
+        referenties=InMemoryReferenties(),
         vingerafdruk_sleutel=b"test",
         vandaag=lambda: VANDAAG,
     )
 
 
-def test_melding_gets_a_readable_referentie_per_year(app: IntakeApplication) -> None:
+def test_melding_gets_a_readable_referentie_that_counts_nothing(app: IntakeApplication) -> None:
     first = app.meld(melder_org="vt", idempotency_key="a", verzoek=verzoek())
     second = app.meld(melder_org="vt", idempotency_key="b", verzoek=verzoek())
     other_year = app.meld(
         melder_org="vt", idempotency_key="c", verzoek=verzoek(gemeld_op=date(2019, 1, 2))
     )
-    assert (first.referentie, second.referentie) == ("LKHA-2018-0001", "LKHA-2018-0002")
-    assert other_year.referentie == "LKHA-2019-0001"
+    leesbaar = re.compile(r"LKHA-2018-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+    assert leesbaar.fullmatch(first.referentie) and leesbaar.fullmatch(second.referentie)
+    assert first.referentie != second.referentie
+    assert other_year.referentie.startswith("LKHA-2019-")
+
+
+def test_a_referentie_drawn_twice_is_drawn_again(app: IntakeApplication) -> None:
+    trekkingen = iter(["LKHA-2018-AAAA-AAAA", "LKHA-2018-AAAA-AAAA", "LKHA-2018-BBBB-BBBB"])
+    app.trek_referentie = lambda jaar: next(trekkingen)
+    first = app.meld(melder_org="vt", idempotency_key="a", verzoek=verzoek())
+    second = app.meld(melder_org="vt", idempotency_key="b", verzoek=verzoek())
+    assert (first.referentie, second.referentie) == ("LKHA-2018-AAAA-AAAA", "LKHA-2018-BBBB-BBBB")
 
 
 def test_same_idempotency_key_returns_the_first_answer_and_stores_nothing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -13,8 +12,6 @@ from services.verification.api.common import (
     ERRORS,
     AgendaLezer,
     App,
-    IdempotencyKey,
-    IfMatch,
     Projectie,
     beantwoord,
     uitvoeren,
@@ -32,7 +29,8 @@ from services.verification.schemas import (
     RegieoverlegCreate,
     RegieoverlegPublic,
 )
-from shared.api import expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
+from shared.fields import IsoDate
 
 
 def public(overleg: Regieoverleg) -> RegieoverlegPublic:
@@ -93,7 +91,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         lezer: AgendaLezer,
         projectie: Projectie,
         datum: Annotated[
-            date | None, Query(description="the date of the regieoverleg (default: today)")
+            IsoDate | None, Query(description="the date of the regieoverleg (default: today)")
         ] = None,
     ) -> AgendaPublic:
         """The cases to discuss: unverified, actions overdue, developments since the last one."""

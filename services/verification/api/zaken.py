@@ -10,8 +10,6 @@ from fastapi import APIRouter, Response
 from services.verification.api.common import (
     ERRORS,
     App,
-    IdempotencyKey,
-    IfMatch,
     beantwoord,
     uitvoeren,
 )
@@ -28,7 +26,7 @@ from services.verification.schemas import (
     VerloopPublic,
     ZaakPublic,
 )
-from shared.api import expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
 
 
 def public(zaak: Zaak) -> ZaakPublic:

@@ -79,7 +79,7 @@ async def test_the_status_of_a_melding_is_its_stage_only(
     assert first.status_code == 200
     assert first.json() == {
         "zaak_id": str(zaak_id),
-        "referentie": "LKHA-2018-0001",
+        "referentie": intake.get_melding(zaak_id).referentie,
         "status": "ontvangen",
     }
     verificatie(zaak_id, "geverifieerd", uitkomst="vastgesteld", besloten_op="2018-04-01")

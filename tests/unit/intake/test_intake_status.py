@@ -23,7 +23,7 @@ def test_a_new_melding_is_ontvangen(intake: IntakeApplication, statussen: Meldin
     zaak_id = _meld(intake)
     status = statussen.status(zaak_id)
     assert status.stadium == Stadium.ontvangen
-    assert status.referentie == "LKHA-2018-0001"
+    assert status.referentie == intake.get_melding(zaak_id).referentie
 
 
 def test_an_unknown_melding_has_no_status(statussen: MeldingStatussen) -> None:
