@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -91,6 +92,22 @@ def melding(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+#: A request header that makes `with_idempotency_key` leave a POST without a key.
+ZONDER_SLEUTEL = {"X-Test-Zonder-Idempotency-Key": "1"}
+
+
+async def with_idempotency_key(request: httpx.Request) -> None:
+    """An httpx request hook: a POST that names no Idempotency-Key gets a fresh one (commands
+    that change something require one), unless it carries ZONDER_SLEUTEL."""
+    if request.method != "POST":
+        return
+    if request.headers.get("X-Test-Zonder-Idempotency-Key"):
+        del request.headers["X-Test-Zonder-Idempotency-Key"]
+        return
+    if "Idempotency-Key" not in request.headers:
+        request.headers["Idempotency-Key"] = f"test-{uuid.uuid4()}"
+
+
 @asynccontextmanager
 async def serving(
     app: FastAPI, *, headers: dict[str, str] | None = None
@@ -103,6 +120,7 @@ async def serving(
             transport=transport,
             base_url="http://test",
             headers=auth_headers() if headers is None else headers,
+            event_hooks={"request": [with_idempotency_key]},
         ) as client:
             yield client
 

@@ -30,7 +30,15 @@ from services.consular.schemas import (
     VerificatiePublic,
     ZaakPublic,
 )
-from shared.api import IdempotencyKey, IfMatch, expected_version, invalid, mark_replayed, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    invalid,
+    mark_replayed,
+    set_etag,
+)
 
 
 def get_application(request: Request) -> ConsularApplication:
@@ -189,12 +197,12 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     def verleen_bijstand(
         zaak_id: UUID,
         body: Annotated[BijstandCreate, Body(openapi_examples=BIJSTAND_VOORBEELDEN)],
+        key: RequiredIdempotencyKey,
         app: App,
         response: Response,
         if_match: IfMatch = None,
-        key: IdempotencyKey = None,
     ) -> ZaakPublic:
-        """Record consular aid (bijstand verleend); `soort` says which kind."""
+        """Record consular aid (bijstand verleend); `soort` says which kind; a key is required."""
         versie = expected_version(if_match)
         return _antwoord(
             lambda: app.verleen_bijstand(

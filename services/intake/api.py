@@ -13,8 +13,14 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from services.intake.application import IdempotencyConflict, IntakeApplication, VersieConflict
-from services.intake.domain import Melding, MeldingNotFound, OngeldigeWaarde, RegelGeschonden
+from services.intake.application import IntakeApplication, Uitslag, VersieConflict
+from services.intake.domain import (
+    IdempotencyConflict,
+    Melding,
+    MeldingNotFound,
+    OngeldigeWaarde,
+    RegelGeschonden,
+)
 from services.intake.schemas import (
     CorrectieCreate,
     ErrorBody,
@@ -23,7 +29,15 @@ from services.intake.schemas import (
     MeldingPublic,
     MeldingVastgelegd,
 )
-from shared.api import IfMatch, RequiredIdempotencyKey, expected_version, invalid, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    invalid,
+    mark_replayed,
+    set_etag,
+)
 from shared.security.wiring import CurrentActor
 
 
@@ -31,7 +45,16 @@ def get_application(request: Request) -> IntakeApplication:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
+def get_gewist(request: Request) -> Callable[[UUID], bool]:
+    """Whether a case's personal data was erased (kept apart from the melding's events)."""
+    statussen = getattr(request.app.state, "meldingstatussen", None)
+    if statussen is None:
+        return lambda zaak_id: False
+    return lambda zaak_id: statussen.store.gewist_op(str(zaak_id)) is not None
+
+
 App = Annotated[IntakeApplication, Depends(get_application)]
+Gewist = Annotated[Callable[[UUID], bool], Depends(get_gewist)]
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -39,7 +62,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def public(melding: Melding) -> MeldingPublic:
+def public(melding: Melding, *, gewist: bool = False) -> MeldingPublic:
+    """The melding without personal data; `gewist`: its personal data was erased."""
     return MeldingPublic(
         zaak_id=melding.id,
         referentie=melding.referentie,
@@ -54,7 +78,7 @@ def public(melding: Melding) -> MeldingPublic:
         verblijfsrecht=melding.verblijfsrecht,
         bz_betrokken=melding.bz_betrokken,
         ingetrokken=melding.ingetrokken,
-        heeft_persoonsgegevens=melding.persoonsgegevens is not None,
+        heeft_persoonsgegevens=melding.persoonsgegevens is not None and not gewist,
         correcties=melding.correcties,  # type: ignore[arg-type]
     )
 
@@ -108,11 +132,11 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_melding",
         tags=["meldingen"],
     )
-    def get_melding(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
+    def get_melding(zaak_id: UUID, app: App, gewist: Gewist, response: Response) -> MeldingPublic:
         """The melding as intake knows it, with its versie (also as ETag)."""
         melding = _get(app, zaak_id)
         set_etag(response, melding.version)
-        return public(melding)
+        return public(melding, gewist=gewist(zaak_id))
 
     @router.get(
         "/zaken/{zaak_id}",
@@ -120,17 +144,20 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="get_zaak",
         tags=["meldingen"],
     )
-    def get_zaak(zaak_id: UUID, app: App, response: Response) -> MeldingPublic:
+    def get_zaak(zaak_id: UUID, app: App, gewist: Gewist, response: Response) -> MeldingPublic:
         """The case as intake knows it (same as GET /v1/meldingen/{zaak_id})."""
-        return get_melding(zaak_id, app, response)
+        return get_melding(zaak_id, app, gewist, response)
 
-    def _change(fn: object) -> Melding:
+    def _change(fn: Callable[[], Uitslag], response: Response) -> MeldingPublic:
+        """Run a command; translate the domain's errors; answer with the melding after it."""
         try:
-            return fn()  # type: ignore[operator,no-any-return]
+            uitslag = fn()
         except MeldingNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         except VersieConflict as exc:
             raise HTTPException(status_code=412, detail=str(exc)) from exc
+        except IdempotencyConflict as exc:
+            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
         except IntegrityError as exc:
             raise HTTPException(
                 status_code=409, detail="the melding changed meanwhile; reload and retry"
@@ -139,6 +166,11 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             raise invalid(exc.veld, exc.regel, str(exc)) from exc
         except RegelGeschonden as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
+        if uitslag.nieuw:
+            notify()
+        mark_replayed(response, not uitslag.nieuw)
+        set_etag(response, uitslag.melding.version)
+        return public(uitslag.melding)
 
     @router.post(
         "/meldingen/{zaak_id}/correcties",
@@ -149,11 +181,14 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     def corrigeer(
         zaak_id: UUID,
         body: CorrectieCreate,
+        key: RequiredIdempotencyKey,
         app: App,
         response: Response,
         if_match: IfMatch = None,
     ) -> MeldingPublic:
-        """Correct onderwerp, betrokkene, land or gemeld_op; the old value stays in the history."""
+        """Correct onderwerp, betrokkene, land or gemeld_op; the old value stays in the history.
+
+        A retry with the same Idempotency-Key gets the first answer (not a 409 or 412)."""
         wijzigingen = body.wijzigingen()
         if not wijzigingen:
             raise HTTPException(
@@ -161,18 +196,17 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 detail="name at least one of onderwerp, betrokkene, land, gemeld_op",
             )
         versie = expected_version(if_match)
-        melding = _change(
+        return _change(
             lambda: app.corrigeer(
                 zaak_id,
                 wijzigingen=wijzigingen,
                 reden=body.reden,
                 datum=body.datum,
                 verwachte_versie=versie,
-            )
+                sleutel=key,
+            ),
+            response,
         )
-        notify()
-        set_etag(response, melding.version)
-        return public(melding)
 
     @router.post(
         "/meldingen/{zaak_id}/intrekking",
@@ -186,16 +220,19 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         app: App,
         response: Response,
         if_match: IfMatch = None,
+        key: IdempotencyKey = None,
     ) -> MeldingPublic:
         """Withdraw a melding made in error (it then counts nowhere)."""
         versie = expected_version(if_match)
-        melding = _change(
+        return _change(
             lambda: app.trek_in(
-                zaak_id, reden=body.reden, datum=body.datum, verwachte_versie=versie
-            )
+                zaak_id,
+                reden=body.reden,
+                datum=body.datum,
+                verwachte_versie=versie,
+                sleutel=key,
+            ),
+            response,
         )
-        notify()
-        set_etag(response, melding.version)
-        return public(melding)
 
     return router

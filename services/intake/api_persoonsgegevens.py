@@ -20,7 +20,7 @@ from services.intake.bewaring import Bewaring, WisGrond, WissingConflict
 from services.intake.domain import Melding, MeldingNotFound
 from services.intake.policy import BZ_VELDEN, DOELEN, Doel, melding_not_found
 from services.intake.schemas import ErrorBody
-from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, mark_replayed, set_etag
 from shared.crypto import KeyDestroyed
 from shared.security.policy import Rol
 from shared.security.wiring import CurrentActor, CurrentAudit
@@ -127,7 +127,10 @@ def build_persoonsgegevens_router() -> APIRouter:
         "/meldingen/{zaak_id}/wissen",
         response_model=WissingPublic,
         operation_id="wis_persoonsgegevens",
-        responses={412: {"model": ErrorBody}},
+        responses={
+            409: {"model": ErrorBody, "description": "already erased (by another request)"},
+            412: {"model": ErrorBody},
+        },
     )
     def wis_persoonsgegevens(
         zaak_id: UUID,
@@ -159,8 +162,13 @@ def build_persoonsgegevens_router() -> APIRouter:
             )
         except WissingConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        if not wissing.nieuw:
-            response.headers["Idempotent-Replayed"] = "true"
+        if not wissing.nieuw and not wissing.herhaald:
+            raise HTTPException(
+                status_code=409,
+                detail=f"the personal data was already erased on "
+                f"{wissing.gewist_op.date().isoformat()} (grond {wissing.grond})",
+            )
+        mark_replayed(response, wissing.herhaald)
         set_etag(response, melding.version)
         return WissingPublic(zaak_id=zaak_id, gewist_op=wissing.gewist_op, grond=wissing.grond)
 

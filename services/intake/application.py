@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from services.intake.domain import (
+    IdempotencyConflict,
     Melding,
     MeldingNotFound,
     RegelGeschonden,
@@ -24,6 +25,7 @@ from services.intake.domain import (
 )
 from shared.crypto import CaseCipher
 from shared.eventstore import ServiceApplication
+from shared.idempotency import vingerafdruk, voer_uit
 
 #: Crockford's base32 without the letters one mishears or misreads (I, L, O, U).
 REFERENTIE_TEKENS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -76,10 +78,6 @@ class InMemorySleutels:
 
     def id_voor(self, soort: str, melder_org: str, idempotency_key: str) -> UUID:
         return self.ids.setdefault((soort, melder_org, idempotency_key), uuid4())
-
-
-class IdempotencyConflict(RegelGeschonden):
-    """The Idempotency-Key was used before for a different request."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +172,10 @@ class IntakeApplication(ServiceApplication):
             raise IdempotencyConflict("Idempotency-Key was already used for a different melding")
         return Vastgelegd(zaak_id, melding.referentie, melding.version, nieuw=False)
 
-    def get_melding(self, zaak_id: UUID) -> Melding:
+    def get_melding(self, zaak_id: UUID, versie: int | None = None) -> Melding:
+        """The melding (as it stood at `versie`, if given)."""
         try:
-            melding: object = self.repository.get(zaak_id)
+            melding: object = self.repository.get(zaak_id, version=versie)
         except AggregateNotFoundError as exc:
             raise MeldingNotFound(f"melding {zaak_id} not found") from exc
         if not isinstance(melding, Melding):  # an adviesvraag shares the event store
@@ -191,27 +190,63 @@ class IntakeApplication(ServiceApplication):
         reden: str,
         datum: date,
         verwachte_versie: int | None = None,
-    ) -> Melding:
+        sleutel: str | None = None,
+    ) -> Uitslag:
         """Correct onderwerp, betrokkene, land or gemeld_op, with a reden."""
-        melding = self._voor_wijziging(zaak_id, verwachte_versie)
-        melding.corrigeer(wijzigingen=wijzigingen, reden=reden, datum=datum, vandaag=self.vandaag())
-        self.save(melding)
-        return melding
+        velden: dict[str, Any] = {"wijzigingen": wijzigingen, "reden": reden, "datum": datum}
+        vinger = vingerafdruk("corrigeer", velden, sleutel=self.vingerafdruk_sleutel)
+        return self._wijzig(
+            zaak_id,
+            vinger,
+            verwachte_versie,
+            sleutel,
+            lambda melding: melding.corrigeer(
+                **velden, vandaag=self.vandaag(), sleutel=sleutel, vingerafdruk=vinger
+            ),
+        )
 
     def trek_in(
-        self, zaak_id: UUID, *, reden: str, datum: date, verwachte_versie: int | None = None
-    ) -> Melding:
+        self,
+        zaak_id: UUID,
+        *,
+        reden: str,
+        datum: date,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag:
         """Withdraw a melding made in error."""
-        melding = self._voor_wijziging(zaak_id, verwachte_versie)
-        melding.trek_in(reden=reden, datum=datum, vandaag=self.vandaag())
-        self.save(melding)
-        return melding
+        velden: dict[str, Any] = {"reden": reden, "datum": datum}
+        vinger = vingerafdruk("trek_in", velden, sleutel=self.vingerafdruk_sleutel)
+        return self._wijzig(
+            zaak_id,
+            vinger,
+            verwachte_versie,
+            sleutel,
+            lambda melding: melding.trek_in(
+                **velden, vandaag=self.vandaag(), sleutel=sleutel, vingerafdruk=vinger
+            ),
+        )
 
-    def _voor_wijziging(self, zaak_id: UUID, verwachte_versie: int | None) -> Melding:
-        melding = self.get_melding(zaak_id)
-        if verwachte_versie is not None and melding.version != verwachte_versie:
-            raise VersieConflict(f"melding is at versie {melding.version}, not {verwachte_versie}")
-        return melding
+    def _wijzig(
+        self,
+        zaak_id: UUID,
+        vinger: str,
+        verwachte_versie: int | None,
+        sleutel: str | None,
+        wijzig: Callable[[Melding], None],
+    ) -> Uitslag:
+        melding, nieuw = voer_uit(
+            laad=lambda: self.get_melding(zaak_id),
+            laad_versie=lambda versie: self.get_melding(zaak_id, versie),
+            vinger=vinger,
+            sleutel=sleutel,
+            verwachte_versie=verwachte_versie,
+            wijzig=wijzig,
+            bewaar=self.save,
+            versie_conflict=VersieConflict,
+            gelijktijdig=GelijktijdigGewijzigd,
+        )
+        return Uitslag(melding, nieuw)
 
     def persoonsgegevens(self, zaak_id: UUID) -> dict[str, Any]:
         """Decrypt a melding's personal data (the caller logs the read)."""
@@ -223,3 +258,15 @@ class IntakeApplication(ServiceApplication):
 
 class VersieConflict(RegelGeschonden):
     """If-Match named an older version than the current one."""
+
+
+class GelijktijdigGewijzigd(RegelGeschonden):
+    """The melding kept changing while the command was applied; retry."""
+
+
+@dataclass(frozen=True)
+class Uitslag:
+    """The answer to a command: the melding right after it; `nieuw` is False for a retry."""
+
+    melding: Melding
+    nieuw: bool

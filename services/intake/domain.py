@@ -12,6 +12,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.idempotency import Verzoeken, eerder_verwerkt, onthoud_verzoek
+
 
 class IntakeError(Exception):
     """Base of every rule the intake domain enforces."""
@@ -27,6 +29,10 @@ class RegelGeschonden(IntakeError):
 
 class MeldingIngetrokken(RegelGeschonden):
     pass
+
+
+class IdempotencyConflict(RegelGeschonden):
+    """The Idempotency-Key was used before for a different request."""
 
 
 class OngeldigeWaarde(RegelGeschonden):
@@ -196,6 +202,7 @@ class Melding(Aggregate):
         self.verzoek_vingerafdruk = verzoek_vingerafdruk
         self.ingetrokken = False
         self.correcties: list[dict[str, Any]] = []
+        self.verzoeken: Verzoeken = {}
 
     @classmethod
     def meld(cls, *, zaak_id: UUID, vandaag: date, **velden: Any) -> Melding:
@@ -204,16 +211,38 @@ class Melding(Aggregate):
         controleer_betrokkene(velden["betrokkene"], velden["gemeld_op"])
         return cls._create(cls.Gemeld, id=zaak_id, **velden)
 
+    def eerder_verwerkt(self, sleutel: str | None, vingerafdruk: str) -> int | None:
+        """The version of the first answer to this Idempotency-Key (None: a new request)."""
+        return eerder_verwerkt(self.verzoeken, sleutel, vingerafdruk, IdempotencyConflict)
+
     class Gecorrigeerd(Aggregate.Event):
+        """v2 adds the request's Idempotency-Key and fingerprint."""
+
+        class_version = 2
+
         wijzigingen: dict[str, Any]
         vorige: dict[str, Any]
         reden: str
         datum: date
+        sleutel: str | None
+        vingerafdruk: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sleutel"] = None
+            state["vingerafdruk"] = None
 
     @event(Gecorrigeerd)
     def _gecorrigeerd(
-        self, wijzigingen: dict[str, Any], vorige: dict[str, Any], reden: str, datum: date
+        self,
+        wijzigingen: dict[str, Any],
+        vorige: dict[str, Any],
+        reden: str,
+        datum: date,
+        sleutel: str | None,
+        vingerafdruk: str | None,
     ) -> None:
+        onthoud_verzoek(self.verzoeken, sleutel, vingerafdruk, self.version + 1)
         for veld, waarde in wijzigingen.items():
             setattr(self, veld, date.fromisoformat(waarde) if veld == "gemeld_op" else waarde)
         self.correcties.append(
@@ -221,7 +250,14 @@ class Melding(Aggregate):
         )
 
     def corrigeer(
-        self, *, wijzigingen: dict[str, Any], reden: str, datum: date, vandaag: date
+        self,
+        *,
+        wijzigingen: dict[str, Any],
+        reden: str,
+        datum: date,
+        vandaag: date,
+        sleutel: str | None = None,
+        vingerafdruk: str | None = None,
     ) -> None:
         """Correct a wrongly recorded classification, keeping the old value."""
         if self.ingetrokken:
@@ -249,25 +285,54 @@ class Melding(Aggregate):
         if not echte:
             raise RegelGeschonden("the correction changes nothing")
         vorige = {k: self._waarde(k) for k in echte}
-        self._gecorrigeerd(wijzigingen=echte, vorige=vorige, reden=reden, datum=datum)
+        self._gecorrigeerd(
+            wijzigingen=echte,
+            vorige=vorige,
+            reden=reden,
+            datum=datum,
+            sleutel=sleutel,
+            vingerafdruk=vingerafdruk,
+        )
 
     def _waarde(self, veld: str) -> Any:
         waarde = getattr(self, veld)
         return waarde.isoformat() if isinstance(waarde, date) else waarde
 
     class Ingetrokken(Aggregate.Event):
+        """v2 adds the request's Idempotency-Key and fingerprint."""
+
+        class_version = 2
+
         reden: str
         datum: date
+        sleutel: str | None
+        vingerafdruk: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sleutel"] = None
+            state["vingerafdruk"] = None
 
     @event(Ingetrokken)
-    def _ingetrokken(self, reden: str, datum: date) -> None:
+    def _ingetrokken(
+        self, reden: str, datum: date, sleutel: str | None, vingerafdruk: str | None
+    ) -> None:
         self.ingetrokken = True
+        onthoud_verzoek(self.verzoeken, sleutel, vingerafdruk, self.version + 1)
 
-    def trek_in(self, *, reden: str, datum: date, vandaag: date) -> None:
+    def trek_in(
+        self,
+        *,
+        reden: str,
+        datum: date,
+        vandaag: date,
+        sleutel: str | None = None,
+        vingerafdruk: str | None = None,
+    ) -> None:
         """Withdraw a melding made in error; it then counts nowhere."""
         if self.ingetrokken:
             raise MeldingIngetrokken("the melding was already withdrawn")
         if not reden.strip():
             raise RegelGeschonden("a withdrawal needs a reden")
         controleer_datum("datum", datum, niet_voor=self.gemeld_op, vandaag=vandaag)
-        self._ingetrokken(reden=reden, datum=datum)
+        self._ingetrokken(reden=reden, datum=datum, sleutel=sleutel, vingerafdruk=vingerafdruk)

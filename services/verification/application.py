@@ -8,8 +8,6 @@ right after the first request), also when its If-Match is stale by now.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +26,7 @@ from services.verification.domain import (
     ZaakNotFound,
 )
 from shared.eventstore import ServiceApplication
+from shared.idempotency import vingerafdruk, voer_uit
 
 OVERLEG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/regieoverleg")
 POGINGEN = 3
@@ -45,12 +44,6 @@ class Uitslag(Generic[A]):
 
     waarde: A
     nieuw: bool
-
-
-def vingerafdruk(opdracht: str, velden: Mapping[str, Any]) -> str:
-    """A fingerprint of a request, to tell a retry from another request with the same key."""
-    canon = json.dumps({"opdracht": opdracht, **velden}, sort_keys=True, default=str)
-    return hashlib.sha256(canon.encode()).hexdigest()
 
 
 def overleg_id_voor(sleutel: str) -> UUID:
@@ -283,22 +276,19 @@ class VerificationApplication(ServiceApplication):
         wijzig: Callable[[A, str], None],
     ) -> Uitslag[A]:
         """Load, check key and version, change, save; on a concurrent save, look again."""
-        for _ in range(POGINGEN):
-            aggregaat = laad()
-            eerder = aggregaat.eerder_verwerkt(sleutel, vinger)
-            if eerder is not None:
-                return Uitslag(laad_versie(eerder), nieuw=False)
-            if verwachte_versie is not None and aggregaat.version != verwachte_versie:
-                raise VersieConflict(
-                    f"it is at versie {aggregaat.version}, not {verwachte_versie} (If-Match)"
-                )
-            wijzig(aggregaat, vinger)
-            try:
-                self.save(aggregaat)
-            except IntegrityError:
-                continue  # someone else saved first: the next round sees their change
-            return Uitslag(aggregaat, nieuw=True)
-        raise GelijktijdigGewijzigd("it kept changing meanwhile; reload and retry")
+        aggregaat, nieuw = voer_uit(
+            laad=laad,
+            laad_versie=laad_versie,
+            vinger=vinger,
+            sleutel=sleutel,
+            verwachte_versie=verwachte_versie,
+            wijzig=lambda a: wijzig(a, vinger),
+            bewaar=self.save,
+            versie_conflict=VersieConflict,
+            gelijktijdig=GelijktijdigGewijzigd,
+            pogingen=POGINGEN,
+        )
+        return Uitslag(aggregaat, nieuw)
 
     # -- what intake tells us (called by the consumer, exactly once per stream position) ----
 

@@ -158,8 +158,15 @@ async def test_a_future_date_is_422_in_intake_verification_and_consular_alike(
 async def test_a_post_that_is_no_dutch_embassy_or_consulate_is_422(
     system: System, post: str
 ) -> None:
+    zaak_id = (await _meld(system, "poison-post-0001")).json()["zaak_id"]
+
+    async def known() -> bool:
+        answer = await system.clients["consular"].get(f"/v1/zaken/{zaak_id}", headers=BZ)
+        return answer.status_code == 200
+
+    await eventually(known, what="consular knows the case")
     response = await system.clients["consular"].post(
-        "/v1/zaken/6f1c2a0e-3b7d-5c1e-9a44-4b6e6b6f7070/bijstand",
+        f"/v1/zaken/{zaak_id}/bijstand",
         json={"soort": "bijstand_gestart", "datum": "2018-04-02", "post": post},
         headers=BZ,
     )

@@ -116,7 +116,7 @@ def test_correction_keeps_the_old_value_in_the_history(app: IntakeApplication) -
         wijzigingen={"onderwerp": "huwelijksdwang"},
         reden="verkeerde categorie",
         datum=date(2018, 5, 1),
-    )
+    ).melding
     assert melding.onderwerp == "huwelijksdwang"
     assert melding.correcties[0]["vorige"] == {"onderwerp": "achterlating"}
     assert melding.version == 2

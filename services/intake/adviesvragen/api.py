@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
-from services.intake.application import IdempotencyConflict
 from services.intake.codes import Onderwerp
-from services.intake.domain import RegelGeschonden
+from services.intake.domain import IdempotencyConflict, RegelGeschonden
 from services.intake.schemas import ErrorBody, Melder, Strict
 from shared.api import RequiredIdempotencyKey, set_etag
 from shared.fields import BusinessDate, FreeText

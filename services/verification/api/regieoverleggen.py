@@ -29,7 +29,13 @@ from services.verification.schemas import (
     RegieoverlegCreate,
     RegieoverlegPublic,
 )
-from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    set_etag,
+)
 from shared.fields import IsoDate
 
 
@@ -105,9 +111,9 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="houd_regieoverleg",
     )
     def houd_regieoverleg(
-        body: RegieoverlegCreate, app: App, response: Response, key: IdempotencyKey = None
+        body: RegieoverlegCreate, app: App, response: Response, key: RequiredIdempotencyKey
     ) -> RegieoverlegPublic:
-        """Record a regieoverleg: deelnemers and, per case, besluiten and acties."""
+        """Record a regieoverleg: deelnemers and, per case, besluiten and acties (key required)."""
         command = body.as_command()
         uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
         response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"

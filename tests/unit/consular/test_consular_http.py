@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from services.consular.api import build_router
 from services.consular.application import ConsularApplication
 from shared.http import install_http_basics
+from tests.helpers import with_idempotency_key
 from tests.unit.consular.fakes import ZAAK, Stromen
 
 BIJSTAND = f"/v1/zaken/{ZAAK}/bijstand"
@@ -49,7 +50,11 @@ async def client(app: ConsularApplication, wekker: Wekker) -> AsyncIterator[http
     web.include_router(build_router(wekker))
     web.state.consular = app
     transport = httpx.ASGITransport(app=web)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://test",
+        event_hooks={"request": [with_idempotency_key]},
+    ) as c:
         yield c
 
 
