@@ -82,6 +82,8 @@ async def test_the_status_follows_verification_and_says_nothing_more(intake: Int
         "zaak_id": zaak_id,
         "referentie": response.json()["referentie"],
         "status": "ontvangen",
+        "heeft_persoonsgegevens": True,
+        "gewijzigd_op": status.json()["gewijzigd_op"],
     }
     await intake.verificatie(zaak_id, 2, "onderzoek_gestart", datum="2018-03-15")
     await intake.status_wordt(zaak_id, "in_onderzoek")
@@ -99,17 +101,17 @@ async def test_the_status_follows_verification_and_says_nothing_more(intake: Int
     body = (await intake.client.get(f"/v1/meldingen/{zaak_id}/status")).json()
     assert "verhuizing" not in json.dumps(body) and "niet_vastgesteld" not in json.dumps(body)
     await intake.verificatie(zaak_id, 5, "heropend", reden="nieuwe_informatie", datum="2018-05-01")
-    await intake.status_wordt(zaak_id, "in_onderzoek")
+    await intake.status_wordt(zaak_id, "heropend")
 
     with make_engine(intake.database_url, "intake").connect() as conn:
         rij = conn.execute(text("SELECT stadium, verificatie_versie FROM melding_status")).one()
         positie = conn.execute(
             text("SELECT position FROM positions WHERE name = 'stream:VERIFICATION'")
         ).scalar()
-    assert tuple(rij) == ("in_onderzoek", 5) and positie == 4
+    assert tuple(rij) == ("heropend", 5) and positie == 4
 
 
-async def test_a_withdrawn_melding_is_afgerond(intake: Intake) -> None:
+async def test_a_withdrawn_melding_is_ingetrokken(intake: Intake) -> None:
     response = await intake.client.post(
         "/v1/meldingen", json=melding(), headers={"Idempotency-Key": "status-flow-0002"}
     )
@@ -121,7 +123,7 @@ async def test_a_withdrawn_melding_is_afgerond(intake: Intake) -> None:
     )
     assert ingetrokken.status_code == 200, ingetrokken.text
     status = await intake.client.get(f"/v1/meldingen/{zaak_id}/status")
-    assert status.json()["status"] == "afgerond"
+    assert status.json()["status"] == "ingetrokken"
 
 
 async def test_an_adviesvraag_is_published_once_without_its_vraag(intake: Intake) -> None:
