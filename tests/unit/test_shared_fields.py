@@ -138,6 +138,7 @@ def _shared_text(metadata: tuple[Any, ...]) -> bool:
     return any(
         getattr(getattr(m, "func", None), "__module__", None) == "shared.fields"
         or str(getattr(m, "pattern", None) or "").startswith("^[A-Za-z]")
+        or getattr(getattr(m, "func", None), "__name__", "") == "_land"  # ISO 3166 code list
         for m in metadata
     )
 
