@@ -15,7 +15,7 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from sqlalchemy import Engine, MetaData, text
 
 from shared.consumer import EventConsumer, Handler
@@ -23,6 +23,7 @@ from shared.db import PositionStore, make_engine, positions_table
 from shared.dbroles import refuse_privileged
 from shared.eventstore import ServiceApplication
 from shared.messaging import connect, ensure_stream
+from shared.parking import ParkingLot, parked_table
 from shared.relay import EventRelay, Translator
 from shared.settings import ServiceSettings
 
@@ -56,6 +57,12 @@ class ServiceRuntime:
         self.tracer = tracer
         self.metadata = metadata
         self.positions_table = positions_table(metadata)
+        self.parked_table = parked_table(metadata)
+        self.parking: ParkingLot | None = None
+        #: What the service itself reports as degraded in /ready (beside parked messages).
+        self.degraded: dict[str, Any] = {}
+        #: Metrics of the consumers (parked messages); the global provider unless set.
+        self.meter_provider: metrics.MeterProvider | None = None
         self.engine: Engine | None = None
         self.positions: PositionStore | None = None
         self.nc: NATS | None = None
@@ -85,6 +92,7 @@ class ServiceRuntime:
             raise
         self.engine = engine
         self.positions = PositionStore(engine, self.positions_table)
+        self.parking = ParkingLot(engine, self.parked_table)
         return engine
 
     async def connect_nats(self) -> JetStreamContext:
@@ -125,6 +133,13 @@ class ServiceRuntime:
                 handler=sub.handler,
                 tracer=self.tracer,
                 event_types=sub.event_types,
+                ack_wait=self.settings.consumer_ack_wait_seconds,
+                parking=self.parking,
+                max_attempts=self.settings.consumer_max_attempts,
+                retry_delay=self.settings.consumer_retry_delay_seconds,
+                meter=(self.meter_provider or metrics.get_meter_provider()).get_meter(
+                    "knooppunt.consumer"
+                ),
             )
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.durable))
@@ -146,9 +161,23 @@ class ServiceRuntime:
         checks["nats"] = bool(self.nc is not None and self.nc.is_connected)
         for task in self._tasks:
             checks[task.get_name()] = not task.done()
+        stall = self.settings.consumer_stall_seconds
         for consumer in self.consumers:
-            checks[consumer.durable] = consumer.running
+            checks[consumer.durable] = consumer.running and not await consumer.stalled(stall)
         return checks
+
+    async def degradation(self) -> dict[str, Any]:
+        """What works but needs an operator: parked messages (knooppunt parked list)."""
+        degraded = dict(self.degraded)
+        if self.parking is None:
+            return degraded
+        try:
+            parked = await asyncio.wait_for(asyncio.to_thread(self.parking.count), timeout=2)
+        except Exception:  # the postgresql check says so
+            return degraded
+        if parked:
+            degraded["parked_messages"] = parked
+        return degraded
 
     def _ping_database(self) -> None:
         assert self.engine is not None

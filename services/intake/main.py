@@ -140,7 +140,7 @@ def create_app(
 
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())
     app.include_router(build_adviesvragen_router(runtime.events_stored))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
@@ -25,6 +26,7 @@ from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
+log = logging.getLogger(__name__)
 
 
 def migrate(owner_url: str) -> None:
@@ -59,10 +61,10 @@ def create_app(
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())
             if await asyncio.to_thread(facts.rebuild_interrupted):
-                raise RuntimeError(
-                    "a rebuild of reporting's facts was interrupted; the facts are incomplete: "
-                    "run `knooppunt reporting rebuild` again"
-                )
+                # An earlier version emptied the facts before replaying: serve what there
+                # is, clearly degraded in /ready, until `knooppunt reporting rebuild` ran.
+                log.warning("an earlier rebuild was interrupted; the facts may be incomplete")
+                runtime.degraded["rebuild_interrupted"] = True
             await asyncio.to_thread(index.voeg_toe_alle, facts.all_envelopes())
 
             def record(delivery: Delivery) -> None:
@@ -85,7 +87,7 @@ def create_app(
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router())
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
     app.include_router(build_web_router(settings))

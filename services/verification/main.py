@@ -118,6 +118,6 @@ def create_app(
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(readiness))
+    app.include_router(health_router(readiness, runtime.degradation))
     app.include_router(build_router(events_stored))
     return app
