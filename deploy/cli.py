@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from deploy import cli_audit, cli_db, cli_reporting, cli_security
+from deploy import cli_audit, cli_db, cli_parked, cli_reporting, cli_security
 from deploy.cli_common import DATA_DIR, shown_url
 from deploy.stack import SERVICES, Stack
 
@@ -82,6 +82,7 @@ app.add_typer(cli_db.app, name="db")
 app.command()(cli_security.init)
 app.command()(cli_security.token)
 app.add_typer(cli_audit.audit, name="audit")
+app.add_typer(cli_parked.parked, name="parked")
 
 
 def main() -> None:

@@ -235,8 +235,18 @@ class EventConsumer:
         self.handled += 1
         self._done()
 
-    async def _apply(self, delivery: Delivery, headers: dict[str, str], msg: Msg | None) -> None:
-        """Run the handler in a thread, in the event's trace, telling JetStream it works."""
+    async def _apply(self, delivery: Delivery, headers: dict[str, str], msg: Msg) -> None:
+        """Run the handler in a thread, telling JetStream meanwhile that it works."""
+        heartbeat = asyncio.create_task(self._heartbeat(msg))
+        try:
+            await asyncio.to_thread(self._apply_now, delivery, headers)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    def _apply_now(self, delivery: Delivery, headers: dict[str, str]) -> None:
+        """Run the handler (blocking) in the event's trace."""
         event = delivery.event
         parent = _propagator.extract(headers)
         with self.tracer.start_as_current_span(
@@ -250,17 +260,11 @@ class EventConsumer:
                 "messaging.consumer.group.name": self.durable,
             },
         ) as span:
-            heartbeat = asyncio.create_task(self._heartbeat(msg)) if msg is not None else None
             try:
-                await asyncio.to_thread(self.handler, delivery)
+                self.handler(delivery)
             except Exception as exc:
                 span.record_exception(exc)
                 raise
-            finally:
-                if heartbeat is not None:
-                    heartbeat.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await heartbeat
 
     async def _heartbeat(self, msg: Msg) -> None:
         """Keep the message ours while the handler works (it may take longer than ack_wait)."""
@@ -376,10 +380,10 @@ class EventConsumer:
         """Apply a case's waiting messages again, in stream order (shared/parking.py)."""
         assert self.parking is not None
 
-        async def apply(message: ParkedMessage) -> None:
+        def apply(message: ParkedMessage) -> None:
             event = IntegrationEvent.from_json(message.payload, message.headers)
             position = retry_position(self.stream, message.sequence)
             delivery = Delivery(event, self.stream, message.sequence, position)
-            await self._apply(delivery, message.headers, None)
+            self._apply_now(delivery, message.headers)
 
-        await self.parking.retry_case(request, apply)
+        await asyncio.to_thread(self.parking.retry_case, request, apply)

@@ -15,11 +15,10 @@ as given up (kept, audited) and releases the events held behind it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -255,27 +254,22 @@ class ParkingLot:
         with self.engine.begin() as conn:
             conn.execute(t.delete().where(t.c.stream == stream, t.c.sequence == sequence))
 
-    async def retry_case(
-        self, request: ParkedMessage, apply: Callable[[ParkedMessage], Awaitable[None]]
-    ) -> None:
-        """Apply the waiting messages of a case again, in stream order; at the first that
-        fails again the rest are held again. A failure of the server is raised (try later)."""
-        waiting = await asyncio.to_thread(
-            self.of_case, request.stream, request.zaak_id, request.sequence
-        )
-        for message in waiting:
+    def retry_case(self, request: ParkedMessage, apply: Callable[[ParkedMessage], None]) -> None:
+        """Apply the waiting messages of a case again, in stream order (blocking); at the
+        first that fails again the rest are held again. A failure of the server is raised."""
+        for message in self.of_case(request.stream, request.zaak_id, request.sequence):
             try:
-                await apply(message)
+                apply(message)
             except Exception as exc:
                 if is_transient(exc):
                     raise
-                await asyncio.to_thread(self.failed_again, message, reason_of(exc))
+                self.failed_again(message, reason_of(exc))
                 log.warning(
                     "retry of %s seq %s failed again: %s",
                     message.stream, message.sequence, reason_of(exc),
                 )  # fmt: skip
                 return
-            await asyncio.to_thread(self.applied, message.stream, message.sequence)
+            self.applied(message.stream, message.sequence)
             log.warning("parked %s seq %s applied on retry", message.stream, message.sequence)
 
     def failed_again(self, message: ParkedMessage, reason: str) -> None:

@@ -83,6 +83,8 @@ def create_app(
             recorder=verification.recorder,
             mapper=verification.mapper,
             poll_seconds=settings.relay_poll_seconds,
+            parking=runtime.parking,
+            max_attempts=settings.consumer_max_attempts,
         )
         projections.append(projection)
         agenda = AgendaStore(engine)

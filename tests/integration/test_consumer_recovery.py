@@ -115,3 +115,17 @@ async def test_a_handler_slower_than_ack_wait_keeps_its_message(nats_client: NAT
     finally:
         consumer.stop()
         await task
+
+
+async def test_a_durable_made_with_the_old_ack_wait_gets_the_new_one(nats_client: NATS) -> None:
+    js = nats_client.jetstream()
+    await ensure_stream(js, "intake")
+    old = EventConsumer(
+        js=js, source="intake", durable="t-old", handler=lambda d: None, tracer=TRACER, ack_wait=30
+    )
+    await (await old._subscribe()).unsubscribe()
+    new = EventConsumer(
+        js=js, source="intake", durable="t-old", handler=lambda d: None, tracer=TRACER
+    )
+    await (await new._subscribe()).unsubscribe()
+    assert (await js.consumer_info("INTAKE", "t-old")).config.ack_wait == ACK_WAIT_SECONDS

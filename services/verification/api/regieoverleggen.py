@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
@@ -37,6 +38,9 @@ from shared.api import (
     set_etag,
 )
 from shared.fields import IsoDate
+from shared.parking import reason_of
+
+log = logging.getLogger(__name__)
 
 
 def public(overleg: Regieoverleg) -> RegieoverlegPublic:
@@ -101,7 +105,10 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         ] = None,
     ) -> AgendaPublic:
         """The cases to discuss: unverified, actions overdue, developments since the last one."""
-        projectie.catch_up()
+        try:
+            projectie.catch_up()
+        except Exception as exc:  # the agenda as projected so far (the projection retries)
+            log.warning("agenda projection could not catch up: %s", reason_of(exc))
         return agenda_public(lezer.agenda(datum or app.vandaag()))
 
     @router.post(
