@@ -30,7 +30,7 @@ from deploy.cli_common import EXIT_USAGE, CliError, data_dir_option, err, one_li
 from deploy.stack import SERVICES
 from shared.context import Actor
 from shared.db import make_engine
-from shared.parking import PARKED, RETRY, WAITING, ParkedMessage, ParkingLot, parked_table
+from shared.parking import APPLIED, PARKED, RETRY, WAITING, ParkedMessage, ParkingLot, parked_table
 from shared.parking import safe_text as _safe
 from shared.security.audit import ALLOWED, AuditEntry, AuditLog
 from shared.settings import DEFAULT_DATABASE_URL
@@ -162,7 +162,7 @@ def retry(
     while wait and time.monotonic() < deadline:
         time.sleep(0.5)
         now = lot.get(message.stream, sequence)
-        if now is None:
+        if now is None or now.status == APPLIED:
             out.print(f"{message.stream} seq {sequence} applied")
             return
         if now.status == PARKED:

@@ -51,6 +51,9 @@ RETRY = "retry"
 DISCARDED = "discarded"
 """An operator gave the message up (who and why are kept, and in the audit log)."""
 
+APPLIED = "applied"
+"""Applied after all, on a retry (kept as a record of what happened)."""
+
 WAITING = (PARKED, HELD, RETRY)
 """The statuses of a message that is not applied and not given up."""
 
@@ -249,10 +252,15 @@ class ParkingLot:
         return [ParkedMessage.of(r) for r in rows]
 
     def applied(self, stream: str, sequence: int) -> None:
-        """A parked message was applied after all: nothing is kept of it."""
+        """A parked message was applied after all (the row stays, marked: the runtime role
+        never deletes)."""
         t = self.table
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.stream == stream, t.c.sequence == sequence))
+            conn.execute(
+                t.update()
+                .where(t.c.stream == stream, t.c.sequence == sequence)
+                .values(status=APPLIED)
+            )
 
     def retry_case(self, request: ParkedMessage, apply: Callable[[ParkedMessage], None]) -> None:
         """Apply the waiting messages of a case again, in stream order (blocking); at the
