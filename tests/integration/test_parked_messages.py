@@ -109,9 +109,12 @@ async def test_park_list_show_retry_discard(database_url: str, nats_client: NATS
         assert shown.exit_code == 0, shown.output
         assert json.loads(json.loads(shown.stdout)["payload"])["event_id"] == "A:1"
 
-        metrics = reader.get_metrics_data().resource_metrics[0].scope_metrics[0].metrics
-        parked = next(m for m in metrics if m.name == "knooppunt.consumer.parked")
-        assert sum(p.value for p in parked.data.data_points) == 4
+        def parked_total() -> int:
+            data = reader.get_metrics_data().resource_metrics[0].scope_metrics[0].metrics
+            parked = next(m for m in data if m.name == "knooppunt.consumer.parked")
+            return sum(p.value for p in parked.data.data_points)
+
+        await eventually(lambda: check(parked_total() == 4), what="the parked counter at 4")
 
         # A repaired: retry applies A's parked and held events in order; then A flows again.
         kapot.discard("A:1")
