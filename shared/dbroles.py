@@ -175,7 +175,7 @@ def migrate_schema(
             grant_runtime(
                 conn,
                 schema,
-                updates=[*updates, "positions", *tracking],
+                updates=[*updates, "positions", "parked_messages", *tracking],
                 maintain=[*maintain, *([events] if events else [])],
             )
     finally:

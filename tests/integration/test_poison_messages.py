@@ -19,13 +19,13 @@ from nats.aio.client import Client as NATS
 from sqlalchemy import select
 
 from services.reporting import rebuild
-from services.reporting.main import create_app
+from services.reporting.main import create_app, migrate
 from services.reporting.rebuild import herbouw_met
 from services.reporting.settings import ReportingSettings
-from services.reporting.store import FactStore, metadata, parked
-from shared.db import ensure_schema, make_engine
+from services.reporting.store import FactStore, parked
+from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import eventually, nats_credentials, serving
+from tests.helpers import database_credentials, eventually, nats_credentials, serving
 from tests.pgproxy import CommitCutter
 
 pytestmark = pytest.mark.integration
@@ -72,7 +72,7 @@ async def publish(nc: NATS, *events: IntegrationEvent) -> None:
 @pytest.fixture
 def settings(database_url: str, nats_url: str) -> ReportingSettings:
     return ReportingSettings(
-        database_url=database_url,
+        **database_credentials(database_url, "reporting"),
         environment="test",
         consumer_max_attempts=3,
         consumer_retry_delay_seconds=0.1,
@@ -81,10 +81,11 @@ def settings(database_url: str, nats_url: str) -> ReportingSettings:
 
 
 @pytest.fixture
-def facts(database_url: str) -> Any:
-    engine = make_engine(database_url, "reporting")
-    ensure_schema(engine, "reporting")
-    metadata.create_all(engine)
+def facts(settings: ReportingSettings) -> Any:
+    assert settings.database_owner_url is not None
+    owner_url = settings.database_owner_url.get_secret_value()
+    migrate(owner_url)
+    engine = make_engine(owner_url, "reporting")
     yield FactStore(engine)
     engine.dispose()
 
