@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, MetaData, text
 
 from shared.db import ensure_schema, make_engine
 from shared.eventstore import postgres_env
+from shared.parking import parked_table
 from shared.security.chain import install_chains
 
 SERVICES = ("intake", "verification", "consular", "reporting")
@@ -163,6 +164,7 @@ def migrate_schema(
     engine = make_engine(owner_url, schema, pool_size=1)
     try:
         ensure_schema(engine, schema)
+        parked_table(metadata)  # every service's consumers park into it (shared/parking.py)
         metadata.create_all(engine)
         if extra is not None:
             extra(engine)
