@@ -162,7 +162,11 @@ async def test_a_failed_rebuild_leaves_the_facts_as_they_were(
     assert facts.count() == 1
     async with serving(create_app(settings)) as reporting:
         assert await known(reporting, zaak)
-        assert (await reporting.get("/ready")).json()["status"] == "ready"
+
+        async def ready() -> bool:  # its consumers connect after start-up
+            return bool((await reporting.get("/ready")).json()["status"] == "ready")
+
+        await eventually(ready, within=30, what="reporting ready after the failed rebuild")
 
 
 async def test_a_fact_whose_commit_answer_was_lost_still_reaches_the_index(
