@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from deploy import cli_audit, cli_reporting, cli_security
-from deploy.cli_common import DATA_DIR
+from deploy import cli_audit, cli_db, cli_parked, cli_reporting, cli_security
+from deploy.cli_common import DATA_DIR, shown_url
 from deploy.stack import SERVICES, Stack
 
 app = typer.Typer(
@@ -50,7 +50,7 @@ def run(
     try:
         typer.echo("Starting PostgreSQL, NATS and OpenBao ...")
         stack.start_servers()
-        typer.echo(f"  PostgreSQL  {stack.database_url}")
+        typer.echo(f"  PostgreSQL  {shown_url(stack.database_url or '')}")
         typer.echo(f"  NATS        {stack.nats_url}")
         typer.echo(f"  OpenBao     {stack.openbao.url if stack.openbao else '-'}")
         for service in SERVICES:
@@ -79,9 +79,11 @@ def run(
 
 
 app.add_typer(cli_reporting.app, name="reporting")
+app.add_typer(cli_db.app, name="db")
 app.command()(cli_security.init)
 app.command()(cli_security.token)
 app.add_typer(cli_audit.audit, name="audit")
+app.add_typer(cli_parked.parked, name="parked")
 
 
 def main() -> None:

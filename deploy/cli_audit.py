@@ -35,6 +35,7 @@ from deploy.cli_common import (
 )
 from deploy.cli_security import refuse_in_production
 from deploy.stack import SERVICES
+from shared import dbroles
 from shared.db import make_engine
 from shared.security.chain import chained_schemas
 from shared.security.checkpoints import (
@@ -58,8 +59,14 @@ audit = typer.Typer(
 )
 
 
-def _database_url(value: str | None) -> str:
-    return value or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+def _database_url(value: str | None, data_dir: Path, role: str = dbroles.AUDITOR) -> str:
+    """The given URL, DATABASE_URL, or the dev stack's database as `role` (by default the
+    read-only auditor; the password from DATA_DIR/keys/postgres.json)."""
+    given = value or os.environ.get("DATABASE_URL")
+    if given:
+        return given
+    passwords = devkeys.read_postgres_passwords(data_dir.resolve() / "keys")
+    return dbroles.role_url(DEFAULT_DATABASE_URL, role, passwords)
 
 
 def _verify(url: str, trusted: Any, exported: list[Any], folder: Path) -> Report:
@@ -113,7 +120,7 @@ def verify(
         raise CliError(f"no trusted checkpoint keys (checkpoint-<service>.pub) in {keys_dir}")
     folder = checkpoints or data_dir / "checkpoints"
     exported = read_exported(folder) if folder.is_dir() else []
-    url = _database_url(database_url)
+    url = _database_url(database_url, data_dir)
     err.print(
         f"reading the database {shown_url(url)}, {len(exported)} checkpoints from {folder}"
         f"{'' if folder.is_dir() else ' (no such directory)'}, trusted keys of "
@@ -292,7 +299,7 @@ def checkpoint(
 ) -> None:
     """Export every service's signed checkpoints as JSON files for a holder to keep."""
     target = out_dir or data_dir / "checkpoints"
-    url = _database_url(database_url)
+    url = _database_url(database_url, data_dir)
     err.print(f"reading the database {shown_url(url)}; writing to {target}")
     engine = make_engine(url, "public", pool_size=1)
     try:
@@ -303,8 +310,16 @@ def checkpoint(
             keys = data_dir.resolve() / "keys"
             signing = {s: load_signing_key(devkeys.read_checkpoint_key(keys, s)) for s in schemas}
             err.print(f"signing with the checkpoint keys in {keys}")
-            for schema, key in signing.items():
-                CheckpointWriter(engine=engine, schema=schema, key=key, interval=0).write_now()
+            for schema, key in signing.items():  # as the service's role: the auditor only reads
+                signer = make_engine(
+                    _database_url(database_url, data_dir, dbroles.runtime_role(schema)),
+                    schema,
+                    pool_size=1,
+                )
+                try:
+                    CheckpointWriter(engine=signer, schema=schema, key=key, interval=0).write_now()
+                finally:
+                    signer.dispose()
         written = []
         with engine.connect() as conn:
             for schema in schemas:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -30,6 +31,8 @@ from deploy.stack import Stack
 from services.reporting.rebuild import Verslag, herbouw_met
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import StoreInUse
+from shared import dbroles
+from shared.settings import DEFAULT_DATABASE_URL
 
 app = typer.Typer(
     help="Reporting: rebuild its facts from the event streams.",
@@ -67,6 +70,18 @@ def _servers(data_dir: Path, stack: ExitStack) -> ReportingSettings:
         settings = settings.model_copy(
             update={"database_url": dev.database_url, "nats_url": dev.nats_url}
         )
+    basis = dev.database_url or DEFAULT_DATABASE_URL  # the dev stack's, as reporting's roles
+    wachtwoorden = dev.pg_passwords()
+    settings = settings.model_copy(
+        update={
+            "database_url": dbroles.role_url(
+                basis, dbroles.runtime_role("reporting"), wachtwoorden
+            ),
+            "database_owner_url": SecretStr(
+                dbroles.role_url(basis, dbroles.owner_role("reporting"), wachtwoorden)
+            ),
+        }
+    )
     if settings.nats_user is None:
         wachtwoord = dev.nats_passwords()["reporting"]
         settings = settings.model_copy(
@@ -94,6 +109,12 @@ def rebuild(
     """Drop reporting's facts, replay the producers' streams, compare the figures."""
     with ExitStack() as stack:
         settings = _servers(data_dir, stack)
+        if settings.database_owner_url is None:
+            console.print(
+                "[red]A rebuild drops reporting's facts, which only reporting's owner role "
+                "may: set DATABASE_OWNER_URL (docs/operations.md).[/]"
+            )
+            raise typer.Exit(2)
         taken: dict[str, TaskID] = {}
         with Progress(
             TextColumn("{task.description:<14}"),

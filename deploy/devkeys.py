@@ -10,6 +10,8 @@ them (`make_*`, `init`); every other command reads them (`read_*`) and stops wit
   key a holder verifies the checkpoints with.
 - `openbao.json`: OpenBao's unseal key and root token (written by deploy/openbao.py).
 - `nats.json`: the passwords of the NATS users of deploy/nats/nats.conf.
+- `postgres.json`: the passwords of the local PostgreSQL's superuser and of the database
+  roles (shared/dbroles.py: each service's owner and runtime role, the auditor).
 Every file is readable by its owner only.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy.servers import new_nats_passwords
+from shared import dbroles
 from shared.security.checkpoints import load_signing_key, new_signing_key, public_pem
 from shared.security.tokens import new_dev_key
 
@@ -60,6 +63,11 @@ def read_checkpoint_key(keys_dir: Path, service: str) -> str:
     return _read(keys_dir / f"checkpoint-{service}.key").strip()
 
 
+def read_postgres_passwords(keys_dir: Path) -> dict[str, str]:
+    """The database roles' passwords; KeysMissing if they were never made."""
+    return {str(k): str(v) for k, v in json.loads(_read(keys_dir / "postgres.json")).items()}
+
+
 def init(keys_dir: Path, services: Iterable[str]) -> list[Path]:
     """Make every development key that is missing (`knooppunt init`); the paths made."""
     before = {p for p in keys_dir.iterdir()} if keys_dir.is_dir() else set()
@@ -67,6 +75,7 @@ def init(keys_dir: Path, services: Iterable[str]) -> list[Path]:
     for service in services:
         checkpoint_key(keys_dir, service)
     nats_passwords(keys_dir)
+    postgres_passwords(keys_dir)
     return sorted(p for p in keys_dir.iterdir() if p not in before)
 
 
@@ -96,3 +105,14 @@ def nats_passwords(keys_dir: Path) -> dict[str, str]:
     if not path.exists():
         _private(path, json.dumps(new_nats_passwords(), indent=2))
     return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
+
+
+def postgres_passwords(keys_dir: Path) -> dict[str, str]:
+    """The PostgreSQL superuser's and the database roles' passwords, made on first use
+    (a role added later gets its password then)."""
+    path = keys_dir / "postgres.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {**dbroles.new_passwords(), **known}
+    if wanted != known:
+        _private(path, json.dumps(wanted, indent=2))
+    return {str(k): str(v) for k, v in wanted.items()}

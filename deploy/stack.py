@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 
-from deploy import devkeys
+from deploy import database, devkeys
 from deploy.openbao import KEY_SERVICES, LocalOpenBao, transit_mount
 from deploy.servers import LocalNats, LocalPostgres, _die_with_parent, free_port
+from shared import dbroles
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import mint_token, public_jwks
 
@@ -52,6 +53,8 @@ class Stack:
     #: The NATS users' passwords when NATS_URL is given (else made in .data/keys/nats.json).
     given_nats_passwords: dict[str, str] | None = None
     openbao_port: int = DEFAULT_OPENBAO_PORT
+    #: The database roles' passwords (else made in .data/keys/postgres.json).
+    given_pg_passwords: dict[str, str] | None = None
     postgres: LocalPostgres | None = None
     nats: LocalNats | None = None
     openbao: LocalOpenBao | None = None
@@ -81,6 +84,14 @@ class Stack:
     def nats_passwords(self) -> dict[str, str]:
         return self.given_nats_passwords or devkeys.nats_passwords(self.keys_dir)
 
+    def pg_passwords(self) -> dict[str, str]:
+        return self.given_pg_passwords or devkeys.postgres_passwords(self.keys_dir)
+
+    def role_url(self, role: str) -> str:
+        """The database URL of one of the roles (shared/dbroles.py)."""
+        assert self.database_url is not None
+        return dbroles.role_url(self.database_url, role, self.pg_passwords())
+
     def token(self, org: str, rol: str, user: str = "ontwikkelaar", ttl: int = 8 * 3600) -> str:
         """A development token for org, rol and user, signed with the dev key."""
         return mint_token(
@@ -109,8 +120,14 @@ class Stack:
     def start_servers(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url is None:
-            self.postgres = LocalPostgres(self.data_dir / "postgres", port=self.pg_port).start()
+            self.postgres = LocalPostgres(
+                self.data_dir / "postgres",
+                port=self.pg_port,
+                password=self.pg_passwords()[dbroles.SUPERUSER],
+            ).start()
             self.database_url = self.postgres.create_database(self.database)
+        # database_url is an administrator's: the roles, the schemas, the migrations.
+        database.set_up(self.database_url, self.pg_passwords())
         if self.nats_url is None:
             self.nats = LocalNats(
                 self.data_dir / "nats", port=self.nats_port, passwords=self.nats_passwords()
@@ -126,7 +143,7 @@ class Stack:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("OPENBAO_", "BAO_"))},
             "ENVIRONMENT": self.environment,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": self.role_url(dbroles.runtime_role(service)),
             "NATS_URL": _without_credentials(self.nats_url),
             "PORT": str(self.ports[service]),
             **self.security_env(service),

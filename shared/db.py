@@ -36,8 +36,12 @@ def make_engine(database_url: str, schema: str, *, pool_size: int = 5) -> Engine
 
 
 def ensure_schema(engine: Engine, schema: str) -> None:
+    """Create `schema` unless it exists (an owner role may not create schemas, only use its
+    own: the set-up made it, shared/dbroles.py)."""
     with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        query = text("SELECT 1 FROM pg_namespace WHERE nspname = :s")
+        if conn.execute(query, {"s": schema}).first() is None:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
 
 
 def positions_table(metadata: MetaData) -> Table:

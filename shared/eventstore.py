@@ -9,7 +9,10 @@ Each service's Application subclasses `ServiceApplication`, which
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -29,8 +32,36 @@ from shared.context import event_metadata
 META_KEY = "_meta"
 
 
-def postgres_env(database_url: str, schema: str, *, pool_size: int = 5) -> dict[str, str]:
-    """The eventsourcing environment for a PostgreSQL URL and a schema."""
+@dataclass(frozen=True)
+class Claim:
+    """A row to insert in the transaction that stores the next events (e.g. a unique name for
+    the new aggregate): `sql` with %s placeholders for `params`, in the events' schema
+    (`{schema}` in `sql`); when it inserts nothing (ON CONFLICT DO NOTHING), the whole save
+    fails with IntegrityError and nothing is stored."""
+
+    sql: str
+    params: Sequence[Any]
+
+
+#: The claims of the save about to happen (see `claiming`); the recorder executes them.
+pending_claims: ContextVar[tuple[Claim, ...]] = ContextVar("pending_claims", default=())
+
+
+@contextmanager
+def claiming(*claims: Claim) -> Iterator[None]:
+    """Make the saves inside this block also insert `claims`, in their own transaction."""
+    reset = pending_claims.set(pending_claims.get() + claims)
+    try:
+        yield
+    finally:
+        pending_claims.reset(reset)
+
+
+def postgres_env(
+    database_url: str, schema: str, *, pool_size: int = 5, create_table: bool = True
+) -> dict[str, str]:
+    """The eventsourcing environment for a PostgreSQL URL and a schema. A running service
+    passes create_table=False: its migration made the tables as the owner role."""
     url = urlsplit(database_url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -44,7 +75,7 @@ def postgres_env(database_url: str, schema: str, *, pool_size: int = 5) -> dict[
         "POSTGRES_MAX_OVERFLOW": "5",
         "POSTGRES_CONN_MAX_AGE": "600",
         "POSTGRES_PRE_PING": "y",
-        "CREATE_TABLE": "y",
+        "CREATE_TABLE": "y" if create_table else "n",
     }
 
 

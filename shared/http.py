@@ -66,7 +66,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
         field = ".".join(loc) or "body"
-        errors.append({"field": field, "rule": err.get("type"), "message": err.get("msg")})
+        message = err.get("msg", "")
+        if err.get("type") in ("too_long", "too_short") and isinstance(err.get("input"), str):
+            message = message.replace(" items", " characters")  # a text's length, not a list's
+        errors.append({"field": field, "rule": err.get("type"), "message": message})
     return errors
 
 
@@ -96,8 +99,15 @@ def install_http_basics(app: FastAPI, *, tracer: trace.Tracer, max_body_bytes: i
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
 
 
-def health_router(readiness: Callable[[], Awaitable[dict[str, bool]]]) -> Any:
-    """GET /health (the process lives) and GET /ready (its dependencies answer)."""
+def health_router(
+    readiness: Callable[[], Awaitable[dict[str, bool]]],
+    degradation: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+) -> Any:
+    """GET /health (the process lives) and GET /ready (its dependencies answer).
+
+    /ready answers 503 when a check fails (a consumer stalled on a backlog is one), and 200
+    with status "degraded" and what is degraded (the count of parked messages) when every
+    check passes but something needs an operator: the service serves, its data may lag."""
     from fastapi import APIRouter
 
     router = APIRouter(tags=["health"])
@@ -112,9 +122,11 @@ def health_router(readiness: Callable[[], Awaitable[dict[str, bool]]]) -> Any:
         """PostgreSQL and NATS reachable, relay and consumers running."""
         checks = await readiness()
         ok = all(checks.values())
-        return JSONResponse(
-            status_code=200 if ok else 503,
-            content={"status": "ready" if ok else "not ready", "checks": checks},
-        )
+        degraded = await degradation() if degradation is not None else {}
+        status = ("degraded" if degraded else "ready") if ok else "not ready"
+        content: dict[str, Any] = {"status": status, "checks": checks}
+        if degraded:
+            content["degraded"] = degraded
+        return JSONResponse(status_code=200 if ok else 503, content=content)
 
     return router

@@ -1,25 +1,29 @@
 """The moving parts every service has, built once by the service's composition root.
 
-`ServiceRuntime.start()` connects to PostgreSQL and NATS, creates the service's schema and
-tables, creates its stream (producers), and starts its relay and consumers as tasks.
+`ServiceRuntime` connects to PostgreSQL (first running the service's migration as its owner
+role when DATABASE_OWNER_URL is given, then as its runtime role) and NATS, creates its
+stream (producers), and starts its relay and consumers as tasks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from sqlalchemy import Engine, MetaData, text
 
 from shared.consumer import EventConsumer, Handler
-from shared.db import PositionStore, ensure_schema, make_engine, positions_table
+from shared.db import PositionStore, make_engine, positions_table
+from shared.dbroles import refuse_privileged
 from shared.eventstore import ServiceApplication
 from shared.messaging import connect, ensure_stream
+from shared.parking import ParkingLot, parked_table
 from shared.relay import EventRelay, Translator
 from shared.settings import ServiceSettings
 
@@ -39,13 +43,26 @@ class ServiceRuntime:
     """Connections, relay and consumers of one service process."""
 
     def __init__(
-        self, *, service: str, settings: ServiceSettings, tracer: trace.Tracer, metadata: MetaData
+        self,
+        *,
+        service: str,
+        settings: ServiceSettings,
+        tracer: trace.Tracer,
+        metadata: MetaData,
+        migration: Callable[[str], None],
     ) -> None:
         self.service = service
+        self.migration = migration
         self.settings = settings
         self.tracer = tracer
         self.metadata = metadata
         self.positions_table = positions_table(metadata)
+        self.parked_table = parked_table(metadata)
+        self.parking: ParkingLot | None = None
+        #: What the service itself reports as degraded in /ready (beside parked messages).
+        self.degraded: dict[str, Any] = {}
+        #: Metrics of the consumers (parked messages); the global provider unless set.
+        self.meter_provider: metrics.MeterProvider | None = None
         self.engine: Engine | None = None
         self.positions: PositionStore | None = None
         self.nc: NATS | None = None
@@ -60,14 +77,22 @@ class ServiceRuntime:
         return self.service
 
     async def connect_database(self) -> Engine:
-        """Engine on the service's own schema; creates the schema and the tables."""
+        """Engine on the service's own schema, as its runtime role (refused: a superuser or
+        an owner); first its migration as the owner role if DATABASE_OWNER_URL is set."""
+        owner = self.settings.database_owner_url
+        if owner is not None:
+            await asyncio.to_thread(self.migration, owner.get_secret_value())
         engine = make_engine(
             self.settings.database_url, self.schema, pool_size=self.settings.pool_size
         )
-        await asyncio.to_thread(ensure_schema, engine, self.schema)
-        await asyncio.to_thread(self.metadata.create_all, engine)
+        try:
+            await asyncio.to_thread(refuse_privileged, engine, self.schema)
+        except BaseException:
+            engine.dispose()
+            raise
         self.engine = engine
         self.positions = PositionStore(engine, self.positions_table)
+        self.parking = ParkingLot(engine, self.parked_table)
         return engine
 
     async def connect_nats(self) -> JetStreamContext:
@@ -108,6 +133,13 @@ class ServiceRuntime:
                 handler=sub.handler,
                 tracer=self.tracer,
                 event_types=sub.event_types,
+                ack_wait=self.settings.consumer_ack_wait_seconds,
+                parking=self.parking,
+                max_attempts=self.settings.consumer_max_attempts,
+                retry_delay=self.settings.consumer_retry_delay_seconds,
+                meter=(self.meter_provider or metrics.get_meter_provider()).get_meter(
+                    "knooppunt.consumer"
+                ),
             )
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.durable))
@@ -129,9 +161,23 @@ class ServiceRuntime:
         checks["nats"] = bool(self.nc is not None and self.nc.is_connected)
         for task in self._tasks:
             checks[task.get_name()] = not task.done()
+        stall = self.settings.consumer_stall_seconds
         for consumer in self.consumers:
-            checks[consumer.durable] = consumer.running
+            checks[consumer.durable] = consumer.running and not await consumer.stalled(stall)
         return checks
+
+    async def degradation(self) -> dict[str, Any]:
+        """What works but needs an operator: parked messages (knooppunt parked list)."""
+        degraded = dict(self.degraded)
+        if self.parking is None:
+            return degraded
+        try:
+            parked = await asyncio.wait_for(asyncio.to_thread(self.parking.count), timeout=2)
+        except Exception:  # the postgresql check says so
+            return degraded
+        if parked:
+            degraded["parked_messages"] = parked
+        return degraded
 
     def _ping_database(self) -> None:
         assert self.engine is not None

@@ -20,8 +20,12 @@ class ServiceSettings(SecuritySettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     environment: Literal["development", "test", "production"] = "development"
-    #: PostgreSQL server (the system of record). The service keeps its data in its own schema.
+    #: PostgreSQL server (the system of record), as the service's runtime role; the service
+    #: keeps its data in its own schema (docs/operations.md, "Database roles").
     database_url: str = DEFAULT_DATABASE_URL
+    #: The service's owner role: if set, the service migrates its schema with it at start-up
+    #: (else `knooppunt db migrate` did). Never the runtime role, never a superuser.
+    database_owner_url: SecretStr | None = None
     #: NATS server with JetStream (the replayable transport).
     nats_url: str = DEFAULT_NATS_URL
     nats_user: str | None = None
@@ -37,6 +41,15 @@ class ServiceSettings(SecuritySettings):
     pool_size: int = 5
     #: How often the relay looks for new events when nothing nudged it (seconds).
     relay_poll_seconds: float = 0.5
+    #: How long JetStream waits for a consumer's ack before redelivering (seconds); a handler
+    #: that takes longer keeps its message with progress heartbeats.
+    consumer_ack_wait_seconds: float = 5
+    #: Attempts of a message that fails before it is parked (knooppunt parked ...).
+    consumer_max_attempts: int = 5
+    #: Wait before the first retry of a failed message; doubled for each next one.
+    consumer_retry_delay_seconds: float = 0.5
+    #: A consumer with a backlog and no progress for this long makes /ready answer 503.
+    consumer_stall_seconds: float = 30
 
     @model_validator(mode="after")
     def _production_needs_real_servers(self) -> ServiceSettings:

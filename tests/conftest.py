@@ -1,6 +1,8 @@
 """Test fixtures: a real PostgreSQL, NATS with JetStream and OpenBao for the whole session.
 
-Started from the PyPI wheels on free ports, or taken from DATABASE_URL / NATS_URL when set.
+Started from the PyPI wheels on free ports, or taken from DATABASE_URL / NATS_URL when set
+(an administrator's URL: services built in tests log in as their own roles,
+`tests.helpers.database_credentials`; PostgreSQL refuses connections without a password).
 Every test that asks for `database_url` gets a fresh database; `nats_url` comes with all
 streams deleted, so tests do not see each other's events.
 """
@@ -21,7 +23,7 @@ import pytest
 
 from deploy.openbao import KEY_SERVICES, LocalOpenBao
 from deploy.servers import LocalNats, LocalPostgres
-from tests.helpers import KEY_SERVICE, NATS_PASSWORDS, TEST_JWKS
+from tests.helpers import KEY_SERVICE, NATS_PASSWORDS, PG_PASSWORDS, TEST_JWKS
 
 # Every service built in a test trusts this run's token key (tests/helpers.py).
 os.environ["JWT_PUBLIC_KEYS"] = TEST_JWKS
@@ -41,7 +43,7 @@ def postgres_admin_url(servers_dir: Path) -> Iterator[str]:
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
         return
-    server = LocalPostgres(servers_dir / "postgres").start()
+    server = LocalPostgres(servers_dir / "postgres", password=PG_PASSWORDS["postgres"]).start()
     yield server.admin_url
     server.stop()
 

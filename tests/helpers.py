@@ -9,14 +9,17 @@ for none, `auth_headers(org, rol)` for another caller).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from deploy.servers import new_nats_passwords
+from shared import dbroles
 from shared.security.tokens import mint_token, new_dev_key, public_jwks
 
 T = TypeVar("T")
@@ -28,6 +31,9 @@ TEST_JWK = new_dev_key()
 TEST_JWKS = public_jwks(TEST_JWK)
 #: This test run's NATS passwords, one user per service plus the operators' admin.
 NATS_PASSWORDS = new_nats_passwords()
+#: This test run's PostgreSQL passwords: the local server's superuser and every role.
+PG_PASSWORDS = dbroles.new_passwords()
+_provisioned: set[str] = set()
 
 
 def token(org: str = "lkha", rol: str = "coordinator", user: str = "test.gebruiker") -> str:
@@ -54,13 +60,25 @@ def nats_credentials(nats_url: str, service: str) -> dict[str, str]:
 
 def key_service(service: str) -> dict[str, Any]:
     """Settings for a service's own OpenBao token and Transit engine (the session's server)."""
-    from pydantic import SecretStr
-
     assert KEY_SERVICE, "the session's OpenBao is not running (tests/conftest.py)"
     return {
         "openbao_addr": KEY_SERVICE["addr"],
         "openbao_token": SecretStr(KEY_SERVICE[service]),
         "openbao_mount": f"transit-{service}",
+    }
+
+
+def database_credentials(database_url: str, service: str) -> dict[str, Any]:
+    """Settings for a service's own database roles, as in production: it serves as its
+    runtime role and migrates at start-up as its owner role. `database_url` is an
+    administrator's (the test database); the roles are made on it the first time."""
+    if database_url not in _provisioned:
+        dbroles.provision(database_url, PG_PASSWORDS)
+        _provisioned.add(database_url)
+    owner = dbroles.role_url(database_url, dbroles.owner_role(service), PG_PASSWORDS)
+    return {
+        "database_url": dbroles.role_url(database_url, dbroles.runtime_role(service), PG_PASSWORDS),
+        "database_owner_url": SecretStr(owner),
     }
 
 
@@ -83,6 +101,22 @@ def melding(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+#: A request header that makes `with_idempotency_key` leave a POST without a key.
+ZONDER_SLEUTEL = {"X-Test-Zonder-Idempotency-Key": "1"}
+
+
+async def with_idempotency_key(request: httpx.Request) -> None:
+    """An httpx request hook: a POST that names no Idempotency-Key gets a fresh one (commands
+    that change something require one), unless it carries ZONDER_SLEUTEL."""
+    if request.method != "POST":
+        return
+    if request.headers.get("X-Test-Zonder-Idempotency-Key"):
+        del request.headers["X-Test-Zonder-Idempotency-Key"]
+        return
+    if "Idempotency-Key" not in request.headers:
+        request.headers["Idempotency-Key"] = f"test-{uuid.uuid4()}"
+
+
 @asynccontextmanager
 async def serving(
     app: FastAPI, *, headers: dict[str, str] | None = None
@@ -95,6 +129,7 @@ async def serving(
             transport=transport,
             base_url="http://test",
             headers=auth_headers() if headers is None else headers,
+            event_hooks={"request": [with_idempotency_key]},
         ) as client:
             yield client
 

@@ -16,6 +16,7 @@ from deploy.chaos.checks import Checker, Finding
 from deploy.chaos.faults import FAULTS, schedule
 from deploy.chaos.load import Case, Ledger, Load
 from deploy.stack import SERVICES, Stack
+from shared import dbroles
 
 Report = Callable[[str], None]
 KNOOPPUNT = str(Path(sys.executable).parent / "knooppunt")
@@ -59,8 +60,8 @@ def _describe(findings: dict[str, Finding]) -> str:
     return f"{len(findings)} cases wrong, e.g. {zaak_id}: {finding.missing + finding.duplicated}"
 
 
-def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = stack.service_env("reporting")
+def _cli(stack: Stack, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**stack.service_env("reporting"), **extra_env}
     return subprocess.run(
         [KNOOPPUNT, *args], env=env, capture_output=True, text=True, timeout=600, check=False
     )
@@ -70,7 +71,15 @@ def _rebuild_differs(stack: Stack, report: Report) -> bool:
     """Stop reporting, rebuild its facts from the streams, compare, start it again."""
     stack.stop_service("reporting")
     try:
-        done = _cli(stack, "reporting", "rebuild", "--data-dir", str(stack.data_dir))
+        owner = stack.role_url(dbroles.owner_role("reporting"))  # a rebuild drops the facts
+        done = _cli(
+            stack,
+            "reporting",
+            "rebuild",
+            "--data-dir",
+            str(stack.data_dir),
+            DATABASE_OWNER_URL=owner,
+        )
     finally:
         stack.start_service("reporting")
         stack.wait_ready("reporting")

@@ -6,12 +6,12 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from services.consular.application import ConsularApplication, Uitslag
-from services.consular.codes import BijstandSoort
+from services.consular.codes import POSTEN, BijstandSoort
 from services.consular.domain import (
     ConsularError,
     IdempotencyConflict,
@@ -26,10 +26,19 @@ from services.consular.schemas import (
     BijstandCreate,
     BijstandPublic,
     ErrorBody,
+    PostPublic,
     VerificatiePublic,
     ZaakPublic,
 )
-from shared.api import expected_version, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    invalid,
+    mark_replayed,
+    set_etag,
+)
 
 
 def get_application(request: Request) -> ConsularApplication:
@@ -37,19 +46,6 @@ def get_application(request: Request) -> ConsularApplication:
 
 
 App = Annotated[ConsularApplication, Depends(get_application)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="Optional: a unique key per request, reused on retry",
-    ),
-]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description="The ETag of the case as last read")
-]
-
 SOORTEN = [str(s) for s in BijstandSoort]
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -64,7 +60,7 @@ BIJSTAND_VOORBEELDEN = {
         "value": {
             "soort": "reisdocument_verstrekt",
             "datum": "2018-04-02",
-            "post": "Rabat",
+            "post": "rabat",
             "document": "noodpaspoort",
         },
     },
@@ -73,7 +69,7 @@ BIJSTAND_VOORBEELDEN = {
         "value": {
             "soort": "noodfonds_uitgave",
             "datum": "2018-04-03",
-            "post": "Rabat",
+            "post": "rabat",
             "bedrag_cent": 79500,
             "doel": "tickets",
         },
@@ -83,7 +79,7 @@ BIJSTAND_VOORBEELDEN = {
         "value": {
             "soort": "opvang_geregeld",
             "datum": "2018-03-20",
-            "post": "Islamabad",
+            "post": "islamabad",
             "via": "safehouse",
         },
     },
@@ -127,9 +123,7 @@ def _fout(exc: ConsularError) -> Exception:
     if isinstance(exc, IdempotencyConflict):
         return HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}")
     if isinstance(exc, OngeldigeWaarde):
-        return RequestValidationError(
-            [{"loc": ("body", exc.veld), "type": exc.regel, "msg": str(exc)}]
-        )
+        return invalid(exc.veld, exc.regel, str(exc))
     return HTTPException(status_code=409, detail=str(exc))
 
 
@@ -174,11 +168,15 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             raise _fout(exc) from exc
         if uitslag.nieuw:
             notify()
-        else:
-            response.headers["Idempotent-Replayed"] = "true"
+        mark_replayed(response, not uitslag.nieuw)
         response.headers["Location"] = f"/v1/zaken/{zaak_id}"
         set_etag(response, uitslag.zaak.version)
         return public(uitslag.zaak)
+
+    @router.get("/posten", response_model=list[PostPublic], operation_id="posten", tags=["posten"])
+    def posten() -> list[PostPublic]:
+        """The Dutch embassies and consulates-general a `post` may name, by code."""
+        return [PostPublic(**vars(p)) for p in POSTEN.values()]
 
     @router.get("/zaken/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
     def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
@@ -199,12 +197,12 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     def verleen_bijstand(
         zaak_id: UUID,
         body: Annotated[BijstandCreate, Body(openapi_examples=BIJSTAND_VOORBEELDEN)],
+        key: RequiredIdempotencyKey,
         app: App,
         response: Response,
         if_match: IfMatch = None,
-        key: IdempotencyKey = None,
     ) -> ZaakPublic:
-        """Record consular aid (bijstand verleend); `soort` says which kind."""
+        """Record consular aid (bijstand verleend); `soort` says which kind; a key is required."""
         versie = expected_version(if_match)
         return _antwoord(
             lambda: app.verleen_bijstand(

@@ -12,8 +12,6 @@ applied, in order, in the same transaction that opens the case when the melding 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +30,7 @@ from services.consular.domain import (
     wachtrij_id,
 )
 from shared.eventstore import ServiceApplication
+from shared.idempotency import vingerafdruk, voer_uit
 
 #: How often a command is retried when the case changed between loading and saving it.
 POGINGEN = 3
@@ -47,12 +46,6 @@ class Uitslag:
 
     zaak: Zaak
     nieuw: bool
-
-
-def vingerafdruk(opdracht: str, velden: Mapping[str, Any]) -> str:
-    """A fingerprint of a request, to tell a retry from another request with the same key."""
-    canon = json.dumps({"opdracht": opdracht, **velden}, sort_keys=True, default=str)
-    return hashlib.sha256(canon.encode()).hexdigest()
 
 
 class ConsularApplication(ServiceApplication):
@@ -160,22 +153,19 @@ class ConsularApplication(ServiceApplication):
         the version): the command is tried again on the fresh case, where If-Match and the
         Idempotency-Key decide again.
         """
-        for _ in range(POGINGEN):
-            zaak = self.get_zaak(zaak_id)
-            eerder = zaak.eerder_verwerkt(sleutel, vinger)
-            if eerder is not None:
-                return Uitslag(self.get_zaak(zaak_id, eerder), nieuw=False)
-            if verwachte_versie is not None and zaak.version != verwachte_versie:
-                raise VersieConflict(
-                    f"zaak is at versie {zaak.version}, not {verwachte_versie}: reload and retry"
-                )
-            wijziging(zaak)
-            try:
-                self.save(zaak)
-            except IntegrityError:
-                continue
-            return Uitslag(zaak, nieuw=True)
-        raise GelijktijdigGewijzigd("the case changed meanwhile; reload and retry")
+        zaak, nieuw = voer_uit(
+            laad=lambda: self.get_zaak(zaak_id),
+            laad_versie=lambda versie: self.get_zaak(zaak_id, versie),
+            vinger=vinger,
+            sleutel=sleutel,
+            verwachte_versie=verwachte_versie,
+            wijzig=wijziging,
+            bewaar=self.save,
+            versie_conflict=VersieConflict,
+            gelijktijdig=GelijktijdigGewijzigd,
+            pogingen=POGINGEN,
+        )
+        return Uitslag(zaak, nieuw)
 
     # -- what other services tell us (each with its stream position, in one transaction) ----
 

@@ -5,7 +5,11 @@ Consular keeps its own copy of the codes it needs: services never import each ot
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class BijstandSoort(StrEnum):
@@ -78,3 +82,32 @@ DETAILS: dict[BijstandSoort, dict[str, type[StrEnum] | type[int]]] = {
     BijstandSoort.vervangende_toestemming: {},
     BijstandSoort.voorlopige_voogdij: {},
 }
+
+
+@dataclass(frozen=True)
+class Post:
+    """A Dutch embassy (ambassade) or consulate-general abroad: where consular aid is given."""
+
+    code: str
+    naam: str
+    land: str
+    soort: str
+
+
+def _laad_posten() -> dict[str, Post]:
+    data = json.loads((Path(__file__).parent / "posten.json").read_text(encoding="utf-8"))
+    return {p["code"]: Post(**p) for p in data["posten"]}
+
+
+#: The posts by code (posten.json: the list to keep up to date when a post opens or closes).
+POSTEN: dict[str, Post] = _laad_posten()
+
+
+def post_code(waarde: str) -> str | None:
+    """The code of the post `waarde` names: its code or its name, in any case, with or
+    without accents ("Rabat", "rabat", "Caïro", "Addis Abeba"); None if no post has it."""
+    zonder_accenten = "".join(
+        c for c in unicodedata.normalize("NFKD", waarde) if not unicodedata.combining(c)
+    )
+    code = "-".join(zonder_accenten.lower().replace("-", " ").split())
+    return code if code in POSTEN else None

@@ -21,12 +21,25 @@ from services.consular.consumers import (
 from services.consular.contracts import SOURCE, to_integration_event
 from services.consular.policy import POLICY
 from services.consular.settings import ConsularSettings
+from shared.db import positions_table
+from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
+
+
+def _tables() -> MetaData:
+    metadata = MetaData()
+    positions_table(metadata)
+    return metadata
+
+
+def migrate(owner_url: str) -> None:
+    """Create consular's event store, audit log and chains as consular's owner role."""
+    migrate_schema(owner_url, SOURCE, metadata=_tables(), application=ConsularApplication)
 
 
 def create_app(
@@ -38,14 +51,20 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.consular")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=MetaData())
+    runtime = ServiceRuntime(
+        service=SOURCE, settings=settings, tracer=tracer, metadata=_tables(), migration=migrate
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.connect_database()
         consular = await asyncio.to_thread(
             ConsularApplication,
-            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            audited_env(
+                postgres_env(
+                    settings.database_url, SOURCE, pool_size=settings.pool_size, create_table=False
+                )
+            ),
         )
         app.state.consular = consular
         await runtime.connect_nats()
@@ -72,6 +91,6 @@ def create_app(
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     return app

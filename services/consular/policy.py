@@ -36,6 +36,7 @@ POLICY = Policy(
     service="consular",
     operations={
         "get_zaak": rollen(LKHA, Rol.bz_consulair, Rol.auditor),
+        "posten": rollen(LKHA, Rol.bz_consulair, Rol.auditor),
         "verleen_bijstand": rollen(Rol.bz_consulair),
         "leg_afloop_vast": rollen(Rol.bz_consulair, LKHA),
     },

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from services.consular.codes import (
     Afloop,
@@ -15,26 +15,27 @@ from services.consular.codes import (
     NoodfondsDoel,
     OpvangVia,
     Reisdocument,
+    post_code,
 )
-
-_POST = re.compile(r"\w[\w .,'()/&-]*")
+from shared.fields import BusinessDate, Text
 
 
 def _post(value: str) -> str:
-    if not _POST.fullmatch(value):
-        raise ValueError(
-            "post is the short name or code of an embassy or consulate: letters, digits, "
-            "spaces and . , ' ( ) / & - only"
+    code = post_code(value)
+    if code is None:
+        raise PydanticCustomError(
+            "onbekende_post",
+            "post is the code or name of a Dutch embassy or consulate-general "
+            "(e.g. rabat, islamabad, erbil; the list: GET /v1/posten)",
         )
-    return value
+    return code
 
 
-#: The embassy or consulate: a short name or code ("Rabat", "CG Istanbul"), never a note.
-Post = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=2, max_length=60),
-    AfterValidator(_post),
-]
+#: The embassy or consulate-general, by the code of the posts' list (codes.POSTEN); its name
+#: is accepted too and stored as the code.
+Post = Annotated[Text, Field(max_length=60), AfterValidator(_post)]
+
+
 #: Euro cents, a whole number above 0 (at most 1,000,000 euro: a typo guard).
 BedragCent = Annotated[int, Field(strict=True, gt=0, le=100_000_000)]
 
@@ -46,14 +47,14 @@ class Strict(BaseModel):
 def _voorbeeld(**velden: Any) -> ConfigDict:
     return ConfigDict(
         json_schema_extra={
-            "examples": [{"datum": "2018-04-02", "post": "Rabat", **velden}],
+            "examples": [{"datum": "2018-04-02", "post": "rabat", **velden}],
         }
     )
 
 
 class _Bijstand(Strict):
-    datum: date = Field(description="when the aid was given (business date)")
-    post: Post = Field(description="the embassy or consulate, e.g. Rabat")
+    datum: BusinessDate = Field(description="when the aid was given (business date)")
+    post: Post = Field(description="the code of the embassy or consulate-general, e.g. rabat")
 
     def details(self) -> dict[str, Any]:
         """The fields of this kind of aid besides soort, datum and post."""
@@ -120,7 +121,7 @@ class AfloopCreate(Strict):
         }
     )
     afloop: Afloop
-    datum: date = Field(description="when it happened, e.g. the day of the return")
+    datum: BusinessDate = Field(description="when it happened, e.g. the day of the return")
 
 
 class BijstandPublic(BaseModel):
@@ -170,6 +171,13 @@ class ZaakPublic(BaseModel):
     noodfonds_totaal_cent: int
     afloop: AfloopPublic | None
     aflopen: list[AfloopPublic]
+
+
+class PostPublic(BaseModel):
+    code: str
+    naam: str
+    land: str = Field(description="ISO 3166-1 alpha-2 code of the country of the post")
+    soort: Literal["ambassade", "consulaat-generaal"]
 
 
 class ErrorBody(BaseModel):

@@ -1,15 +1,16 @@
-"""Intake's SQL adapters: the referentie counter and the ids of Idempotency-Keys (the case
-keys are in the key service, shared/crypto.py)."""
+"""Intake's SQL adapters: the referenties and the ids of Idempotency-Keys (the case keys
+are in the key service, shared/crypto.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
     Column,
     DateTime,
     Engine,
-    Integer,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -20,13 +21,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.eventstore import Claim, claiming
+
 metadata = MetaData()
 
-referentie_tellers = Table(
-    "referentie_tellers",
+referenties = Table(
+    "referenties",
     metadata,
-    Column("jaar", Integer, primary_key=True),
-    Column("laatste", Integer, nullable=False),
+    Column("referentie", Text, primary_key=True),
+    Column("zaak_id", Text, nullable=False, unique=True),
 )
 
 sleutel_ids = Table(
@@ -41,24 +44,19 @@ sleutel_ids = Table(
 )
 
 
-class SqlReferentieTeller:
-    """A counter per year; a number lost to a failed save leaves a gap, never a duplicate."""
+class SqlReferenties:
+    """Every referentie once, claimed in the transaction that stores the melding's event
+    (shared.eventstore.claiming): a refused or failed melding claims nothing."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    CLAIM = (
+        "INSERT INTO {schema}.referenties (referentie, zaak_id) VALUES (%s, %s) "
+        "ON CONFLICT DO NOTHING RETURNING referentie"
+    )
 
-    def volgende(self, jaar: int) -> int:
-        stmt = (
-            insert(referentie_tellers)
-            .values(jaar=jaar, laatste=1)
-            .on_conflict_do_update(
-                index_elements=[referentie_tellers.c.jaar],
-                set_={"laatste": referentie_tellers.c.laatste + 1},
-            )
-            .returning(referentie_tellers.c.laatste)
-        )
-        with self.engine.begin() as conn:
-            return int(conn.execute(stmt).scalar_one())
+    @contextmanager
+    def claim(self, referentie: str, zaak_id: UUID) -> Iterator[None]:
+        with claiming(Claim(self.CLAIM, (referentie, str(zaak_id)))):
+            yield
 
 
 class SqlSleutels:

@@ -11,10 +11,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from services.intake.application import IdempotencyConflict, IntakeApplication, VersieConflict
-from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from services.intake.application import IntakeApplication, Uitslag, VersieConflict
+from services.intake.domain import (
+    IdempotencyConflict,
+    Melding,
+    MeldingNotFound,
+    OngeldigeWaarde,
+    RegelGeschonden,
+)
 from services.intake.schemas import (
     CorrectieCreate,
     ErrorBody,
@@ -23,7 +29,15 @@ from services.intake.schemas import (
     MeldingPublic,
     MeldingVastgelegd,
 )
-from shared.api import expected_version, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    invalid,
+    mark_replayed,
+    set_etag,
+)
 from shared.crypto import KeyDestroyed
 from shared.security.free_text import ERASED, MASKED, Inzage, inzage
 from shared.security.wiring import CurrentActor, CurrentAudit, Reden
@@ -33,18 +47,16 @@ def get_application(request: Request) -> IntakeApplication:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
-App = Annotated[IntakeApplication, Depends(get_application)]
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="A unique key per melding, reused on retry",
-    ),
-]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
+def get_gewist(request: Request) -> Callable[[UUID], bool]:
+    """Whether a case's personal data was erased (kept apart from the melding's events)."""
+    statussen = getattr(request.app.state, "meldingstatussen", None)
+    if statussen is None:
+        return lambda zaak_id: False
+    return lambda zaak_id: statussen.store.gewist_op(str(zaak_id)) is not None
 
+
+App = Annotated[IntakeApplication, Depends(get_application)]
+Gewist = Annotated[Callable[[UUID], bool], Depends(get_gewist)]
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -52,7 +64,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def toon(app: IntakeApplication, melding: Melding, zicht: Inzage) -> MeldingPublic:
+def toon(
+    app: IntakeApplication, melding: Melding, zicht: Inzage, *, gewist: bool = False
+) -> MeldingPublic:
     """The melding as the caller may see it: its free text (the correcties' redenen, the
     melder's organisatie) in full, masked or left out (shared/security/free_text.py)."""
     organisatie = melding.melder.get("organisatie")
@@ -72,12 +86,17 @@ def toon(app: IntakeApplication, melding: Melding, zicht: Inzage) -> MeldingPubl
     if organisatie:
         melder["organisatie"] = organisatie
     correcties = [{**c, "reden": r} for c, r in zip(melding.correcties, redenen, strict=True)]
-    return public(melding, melder=melder, correcties=correcties)
+    return public(melding, melder=melder, correcties=correcties, gewist=gewist)
 
 
 def public(
-    melding: Melding, *, melder: dict[str, Any], correcties: list[dict[str, Any]]
+    melding: Melding,
+    *,
+    melder: dict[str, Any],
+    correcties: list[dict[str, Any]],
+    gewist: bool = False,
 ) -> MeldingPublic:
+    """The melding without personal data; `gewist`: its personal data was erased."""
     return MeldingPublic(
         zaak_id=melding.id,
         referentie=melding.referentie,
@@ -92,7 +111,9 @@ def public(
         verblijfsrecht=melding.verblijfsrecht,
         bz_betrokken=melding.bz_betrokken,
         ingetrokken=melding.ingetrokken,
-        heeft_persoonsgegevens=melding.persoonsgegevens is not None,
+        heeft_persoonsgegevens=(
+            melding.persoonsgegevens is not None and not gewist and not melding.gewist
+        ),
         correcties=correcties,  # type: ignore[arg-type]
     )
 
@@ -109,13 +130,19 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         tags=["meldingen"],
     )
     def meld(
-        body: MeldingCreate, key: IdempotencyKey, app: App, actor: CurrentActor, response: Response
+        body: MeldingCreate,
+        key: RequiredIdempotencyKey,
+        app: App,
+        actor: CurrentActor,
+        response: Response,
     ) -> MeldingVastgelegd:
         """Record a melding (gemeld); a retry with the same Idempotency-Key gets the 1st answer."""
         try:
             result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=body.as_command())
         except IdempotencyConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+        except OngeldigeWaarde as exc:
+            raise invalid(exc.veld, exc.regel, str(exc)) from exc
         except RegelGeschonden as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         if result.nieuw:
@@ -145,6 +172,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         app: App,
         actor: CurrentActor,
         audit: CurrentAudit,
+        gewist: Gewist,
         response: Response,
         reden: Reden = None,
     ) -> MeldingPublic:
@@ -153,7 +181,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         others."""
         melding = _get(app, zaak_id)
         set_etag(response, melding.version)
-        return toon(app, melding, inzage(actor, audit, reden))
+        return toon(app, melding, inzage(actor, audit, reden), gewist=gewist(zaak_id))
 
     @router.get(
         "/zaken/{zaak_id}",
@@ -166,25 +194,38 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         app: App,
         actor: CurrentActor,
         audit: CurrentAudit,
+        gewist: Gewist,
         response: Response,
         reden: Reden = None,
     ) -> MeldingPublic:
         """The case as intake knows it (same as GET /v1/meldingen/{zaak_id})."""
-        return get_melding(zaak_id, app, actor, audit, response, reden)
+        return get_melding(zaak_id, app, actor, audit, gewist, response, reden)
 
-    def _change(fn: object) -> Melding:
+    def _change(
+        app: IntakeApplication, fn: Callable[[], Uitslag], response: Response
+    ) -> MeldingPublic:
+        """Run a command; translate the domain's errors; answer with the melding after it."""
         try:
-            return fn()  # type: ignore[operator,no-any-return]
+            uitslag = fn()
         except MeldingNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         except VersieConflict as exc:
             raise HTTPException(status_code=412, detail=str(exc)) from exc
+        except IdempotencyConflict as exc:
+            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
         except IntegrityError as exc:
             raise HTTPException(
                 status_code=409, detail="the melding changed meanwhile; reload and retry"
             ) from exc
+        except OngeldigeWaarde as exc:
+            raise invalid(exc.veld, exc.regel, str(exc)) from exc
         except RegelGeschonden as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
+        if uitslag.nieuw:
+            notify()
+        mark_replayed(response, not uitslag.nieuw)
+        set_etag(response, uitslag.melding.version)
+        return toon(app, uitslag.melding, Inzage.volledig)
 
     @router.post(
         "/meldingen/{zaak_id}/correcties",
@@ -195,11 +236,14 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     def corrigeer(
         zaak_id: UUID,
         body: CorrectieCreate,
+        key: RequiredIdempotencyKey,
         app: App,
         response: Response,
         if_match: IfMatch = None,
     ) -> MeldingPublic:
-        """Correct onderwerp, betrokkene, land or gemeld_op; the old value stays in the history."""
+        """Correct onderwerp, betrokkene, land or gemeld_op; the old value stays in the history.
+
+        A retry with the same Idempotency-Key gets the first answer (not a 409 or 412)."""
         wijzigingen = body.wijzigingen()
         if not wijzigingen:
             raise HTTPException(
@@ -207,18 +251,18 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
                 detail="name at least one of onderwerp, betrokkene, land, gemeld_op",
             )
         versie = expected_version(if_match)
-        melding = _change(
+        return _change(
+            app,
             lambda: app.corrigeer(
                 zaak_id,
                 wijzigingen=wijzigingen,
                 reden=body.reden,
                 datum=body.datum,
                 verwachte_versie=versie,
-            )
+                sleutel=key,
+            ),
+            response,
         )
-        notify()
-        set_etag(response, melding.version)
-        return toon(app, melding, Inzage.volledig)
 
     @router.post(
         "/meldingen/{zaak_id}/intrekking",
@@ -232,16 +276,20 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         app: App,
         response: Response,
         if_match: IfMatch = None,
+        key: IdempotencyKey = None,
     ) -> MeldingPublic:
         """Withdraw a melding made in error (it then counts nowhere)."""
         versie = expected_version(if_match)
-        melding = _change(
+        return _change(
+            app,
             lambda: app.trek_in(
-                zaak_id, reden=body.reden, datum=body.datum, verwachte_versie=versie
-            )
+                zaak_id,
+                reden=body.reden,
+                datum=body.datum,
+                verwachte_versie=versie,
+                sleutel=key,
+            ),
+            response,
         )
-        notify()
-        set_etag(response, melding.version)
-        return toon(app, melding, Inzage.volledig)
 
     return router

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import IntakeApplication
@@ -21,7 +21,7 @@ from services.intake.bewaring import Bewaring, WisGrond, WissingConflict
 from services.intake.domain import Melding, MeldingNotFound
 from services.intake.policy import BZ_VELDEN, DOELEN, Doel, melding_not_found
 from services.intake.schemas import ErrorBody
-from shared.api import expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, mark_replayed, set_etag
 from shared.crypto import KeyDestroyed
 from shared.security.policy import Rol
 from shared.security.wiring import CurrentActor, CurrentAudit
@@ -37,11 +37,6 @@ def get_bewaring(request: Request) -> Bewaring:
 
 App = Annotated[IntakeApplication, Depends(get_application)]
 BewaringDep = Annotated[Bewaring, Depends(get_bewaring)]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=8, max_length=200, description="Reused on retry"),
-]
 
 
 class PersoonsgegevensPublic(BaseModel):
@@ -133,7 +128,10 @@ def build_persoonsgegevens_router(notify: Callable[[], None]) -> APIRouter:
         "/meldingen/{zaak_id}/wissen",
         response_model=WissingPublic,
         operation_id="wis_persoonsgegevens",
-        responses={412: {"model": ErrorBody}},
+        responses={
+            409: {"model": ErrorBody, "description": "already erased (by another request)"},
+            412: {"model": ErrorBody},
+        },
     )
     def wis_persoonsgegevens(
         zaak_id: UUID,
@@ -165,10 +163,15 @@ def build_persoonsgegevens_router(notify: Callable[[], None]) -> APIRouter:
             )
         except WissingConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+        if not wissing.nieuw and not wissing.herhaald:
+            raise HTTPException(
+                status_code=409,
+                detail=f"the personal data was already erased on "
+                f"{wissing.gewist_op.date().isoformat()} (grond {wissing.grond})",
+            )
         if wissing.nieuw:
             notify()
-        else:
-            response.headers["Idempotent-Replayed"] = "true"
+        mark_replayed(response, wissing.herhaald)
         set_etag(response, melding.version)
         return WissingPublic(zaak_id=zaak_id, gewist_op=wissing.gewist_op, grond=wissing.grond)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
 
 from services.intake.domain import MeldingNotFound
 from services.intake.schemas import ErrorBody
@@ -18,7 +19,14 @@ class MeldingStatusPublic(BaseModel):
 
     zaak_id: UUID
     referentie: str
-    status: Stadium
+    status: Stadium = Field(
+        description="ontvangen, in_onderzoek, afgerond, heropend (reopened after afgerond) "
+        "or ingetrokken (withdrawn)"
+    )
+    heeft_persoonsgegevens: bool = Field(
+        description="whether intake holds personal data of the melding (false once erased)"
+    )
+    gewijzigd_op: datetime = Field(description="when the status last changed")
 
 
 def get_statussen(request: Request) -> MeldingStatussen:
@@ -37,14 +45,21 @@ def build_status_router() -> APIRouter:
         response_model=MeldingStatusPublic,
         operation_id="get_melding_status",
     )
-    def get_melding_status(zaak_id: UUID, statussen: Statussen) -> MeldingStatusPublic:
-        """The stage of a melding: ontvangen, in_onderzoek or afgerond."""
+    def get_melding_status(
+        zaak_id: UUID, statussen: Statussen, response: Response
+    ) -> MeldingStatusPublic:
+        """The stage of a melding, when it last changed, and whether personal data is held."""
         try:
             status = statussen.status(zaak_id)
         except MeldingNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
+        response.headers["ETag"] = status.etag
         return MeldingStatusPublic(
-            zaak_id=status.zaak_id, referentie=status.referentie, status=status.stadium
+            zaak_id=status.zaak_id,
+            referentie=status.referentie,
+            status=status.stadium,
+            heeft_persoonsgegevens=status.heeft_persoonsgegevens,
+            gewijzigd_op=status.gewijzigd_op,
         )
 
     return router

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -12,24 +14,52 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from services.intake.domain import (
+    IdempotencyConflict,
+    Melding,
+    MeldingNotFound,
+    RegelGeschonden,
+    controleer_geboortedatum,
+)
 from shared.crypto import CaseKeys, KeyDestroyed
 from shared.eventstore import ServiceApplication
+from shared.idempotency import voer_uit
+
+#: Crockford's base32 without the letters one mishears or misreads (I, L, O, U).
+REFERENTIE_TEKENS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: How often a melding draws a new referentie when the one it drew was taken.
+REFERENTIE_POGINGEN = 5
 
 
-class ReferentieTeller(Protocol):
-    """Hands out the next number of the readable referentie per year of gemeld_op."""
+def nieuwe_referentie(jaar: int) -> str:
+    """A readable referentie: LKHA-<year of gemeld_op>-XXXX-XXXX, 40 random bits.
 
-    def volgende(self, jaar: int) -> int: ...
+    Random rather than counted: a number would tell a partner how many meldingen others made
+    (and a refused melding would leave a gap that looks like a deleted case to an auditor).
+    """
+    tekens = "".join(secrets.choice(REFERENTIE_TEKENS) for _ in range(8))
+    return f"LKHA-{jaar}-{tekens[:4]}-{tekens[4:]}"
 
 
-class InMemoryTeller:
+class Referenties(Protocol):
+    """Keeps every referentie unique: the claim is made in the transaction of the save."""
+
+    def claim(self, referentie: str, zaak_id: UUID) -> AbstractContextManager[None]:
+        """Claim `referentie` for the case in the save made inside this block; the save
+        fails with IntegrityError when it is taken."""
+        ...
+
+
+class InMemoryReferenties:
     def __init__(self) -> None:
-        self.tellers: dict[int, int] = {}
+        self.zaken: dict[str, UUID] = {}
 
-    def volgende(self, jaar: int) -> int:
-        self.tellers[jaar] = self.tellers.get(jaar, 0) + 1
-        return self.tellers[jaar]
+    @contextmanager
+    def claim(self, referentie: str, zaak_id: UUID) -> Iterator[None]:
+        if self.zaken.get(referentie, zaak_id) != zaak_id:
+            raise IntegrityError(f"referentie {referentie} is taken")
+        yield
+        self.zaken[referentie] = zaak_id
 
 
 class Sleutels(Protocol):
@@ -46,10 +76,6 @@ class InMemorySleutels:
 
     def id_voor(self, soort: str, melder_org: str, idempotency_key: str) -> UUID:
         return self.ids.setdefault((soort, melder_org, idempotency_key), uuid4())
-
-
-class IdempotencyConflict(RegelGeschonden):
-    """The Idempotency-Key was used before for a different request."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +100,15 @@ class IntakeApplication(ServiceApplication):
         env: Mapping[str, str] | None = None,
         *,
         cipher: CaseKeys,
-        teller: ReferentieTeller,
+        referenties: Referenties,
         sleutels: Sleutels | None = None,
         vandaag: Callable[[], date] = date.today,
+        trek_referentie: Callable[[int], str] = nieuwe_referentie,
     ) -> None:
         super().__init__(env)
         self.cipher = cipher
-        self.teller = teller
+        self.referenties = referenties
+        self.trek_referentie = trek_referentie
         self.sleutels = sleutels or InMemorySleutels()
         self.vandaag = vandaag
 
@@ -116,9 +144,18 @@ class IntakeApplication(ServiceApplication):
         bestaand = self._bestaande(zaak_id, verzoek)
         if bestaand is not None:
             return bestaand
+        velden = dict(verzoek)
+        gemeld_op: date = velden["gemeld_op"]
+        geboortedatum = (velden.get("persoonsgegevens") or {}).get("geboortedatum")
+        if geboortedatum is not None:
+            controleer_geboortedatum(
+                date.fromisoformat(str(geboortedatum)),
+                velden["betrokkene"],
+                gemeld_op,
+                vandaag=self.vandaag(),
+            )
         self.cipher.create(case)
         vingerafdruk = self.vingerafdruk(case, verzoek)
-        velden = dict(verzoek)
         melder = dict(velden.pop("melder"))
         melder["organisatie"] = self.versleutel(case, melder.get("organisatie"))
         persoonlijk = {
@@ -128,25 +165,27 @@ class IntakeApplication(ServiceApplication):
         token = None
         if any(v for v in persoonlijk.values()):
             token = self.cipher.encrypt(case, json.dumps(persoonlijk, default=str).encode())
-        gemeld_op: date = velden["gemeld_op"]
-        referentie = f"LKHA-{gemeld_op.year}-{self.teller.volgende(gemeld_op.year):04d}"
-        melding = Melding.meld(
-            zaak_id=zaak_id,
-            vandaag=self.vandaag(),
-            referentie=referentie,
-            persoonsgegevens=token,
-            verzoek_vingerafdruk=vingerafdruk,
-            melder={k: v for k, v in melder.items() if v is not None},
-            **velden,
-        )
-        try:
-            self.save(melding)
-        except IntegrityError:
-            bestaand = self._bestaande(zaak_id, verzoek)
-            if bestaand is None:
-                raise
-            return bestaand
-        return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
+        for _ in range(REFERENTIE_POGINGEN):
+            referentie = self.trek_referentie(gemeld_op.year)
+            melding = Melding.meld(
+                zaak_id=zaak_id,
+                vandaag=self.vandaag(),
+                referentie=referentie,
+                persoonsgegevens=token,
+                verzoek_vingerafdruk=vingerafdruk,
+                melder={k: v for k, v in melder.items() if v is not None},
+                **velden,
+            )
+            try:
+                with self.referenties.claim(referentie, zaak_id):
+                    self.save(melding)
+            except IntegrityError:
+                bestaand = self._bestaande(zaak_id, verzoek)
+                if bestaand is not None:
+                    return bestaand
+                continue  # the referentie drawn was taken: draw another
+            return Vastgelegd(zaak_id, referentie, melding.version, nieuw=True)
+        raise IntegrityError("no free referentie was drawn; retry")
 
     def _bestaande(self, zaak_id: UUID, verzoek: Mapping[str, Any]) -> Vastgelegd | None:
         try:
@@ -163,9 +202,10 @@ class IntakeApplication(ServiceApplication):
             raise IdempotencyConflict("Idempotency-Key was already used for a different melding")
         return Vastgelegd(zaak_id, melding.referentie, melding.version, nieuw=False)
 
-    def get_melding(self, zaak_id: UUID) -> Melding:
+    def get_melding(self, zaak_id: UUID, versie: int | None = None) -> Melding:
+        """The melding (as it stood at `versie`, if given)."""
         try:
-            melding: object = self.repository.get(zaak_id)
+            melding: object = self.repository.get(zaak_id, version=versie)
         except AggregateNotFoundError as exc:
             raise MeldingNotFound(f"melding {zaak_id} not found") from exc
         if not isinstance(melding, Melding):  # an adviesvraag shares the event store
@@ -180,35 +220,89 @@ class IntakeApplication(ServiceApplication):
         reden: str,
         datum: date,
         verwachte_versie: int | None = None,
-    ) -> Melding:
+        sleutel: str | None = None,
+    ) -> Uitslag:
         """Correct onderwerp, betrokkene, land or gemeld_op, with a reden."""
-        melding = self._voor_wijziging(zaak_id, verwachte_versie)
         if not reden.strip():
             raise RegelGeschonden("a correction needs a reden")
-        token = self.versleutel(str(zaak_id), reden)
-        assert token is not None
-        melding.corrigeer(wijzigingen=wijzigingen, reden=token, datum=datum, vandaag=self.vandaag())
-        self.save(melding)
-        return melding
+        velden: dict[str, Any] = {"wijzigingen": wijzigingen, "reden": reden, "datum": datum}
+        vinger = self._vinger(zaak_id, "corrigeer", velden)
+        return self._wijzig(
+            zaak_id,
+            vinger,
+            verwachte_versie,
+            sleutel,
+            lambda melding: melding.corrigeer(
+                **{**velden, "reden": self._reden(zaak_id, reden)},
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
 
     def trek_in(
-        self, zaak_id: UUID, *, reden: str, datum: date, verwachte_versie: int | None = None
-    ) -> Melding:
+        self,
+        zaak_id: UUID,
+        *,
+        reden: str,
+        datum: date,
+        verwachte_versie: int | None = None,
+        sleutel: str | None = None,
+    ) -> Uitslag:
         """Withdraw a melding made in error."""
-        melding = self._voor_wijziging(zaak_id, verwachte_versie)
         if not reden.strip():
             raise RegelGeschonden("a withdrawal needs a reden")
+        velden: dict[str, Any] = {"reden": reden, "datum": datum}
+        vinger = self._vinger(zaak_id, "trek_in", velden)
+        return self._wijzig(
+            zaak_id,
+            vinger,
+            verwachte_versie,
+            sleutel,
+            lambda melding: melding.trek_in(
+                reden=self._reden(zaak_id, reden),
+                datum=datum,
+                vandaag=self.vandaag(),
+                sleutel=sleutel,
+                vingerafdruk=vinger,
+            ),
+        )
+
+    def _vinger(self, zaak_id: UUID, opdracht: str, velden: Mapping[str, Any]) -> str:
+        """A command's fingerprint under the case's key (its free text dies with the key)."""
+        try:
+            return self.vingerafdruk(str(zaak_id), {"opdracht": opdracht, **velden})
+        except KeyDestroyed as exc:
+            self.get_melding(zaak_id)  # MeldingNotFound when there is no such melding
+            raise PersoonsgegevensGewist(
+                "the personal data of this melding was erased: no new free text is recorded"
+            ) from exc
+
+    def _reden(self, zaak_id: UUID, reden: str) -> str:
         token = self.versleutel(str(zaak_id), reden)
         assert token is not None
-        melding.trek_in(reden=token, datum=datum, vandaag=self.vandaag())
-        self.save(melding)
-        return melding
+        return token
 
-    def _voor_wijziging(self, zaak_id: UUID, verwachte_versie: int | None) -> Melding:
-        melding = self.get_melding(zaak_id)
-        if verwachte_versie is not None and melding.version != verwachte_versie:
-            raise VersieConflict(f"melding is at versie {melding.version}, not {verwachte_versie}")
-        return melding
+    def _wijzig(
+        self,
+        zaak_id: UUID,
+        vinger: str,
+        verwachte_versie: int | None,
+        sleutel: str | None,
+        wijzig: Callable[[Melding], None],
+    ) -> Uitslag:
+        melding, nieuw = voer_uit(
+            laad=lambda: self.get_melding(zaak_id),
+            laad_versie=lambda versie: self.get_melding(zaak_id, versie),
+            vinger=vinger,
+            sleutel=sleutel,
+            verwachte_versie=verwachte_versie,
+            wijzig=wijzig,
+            bewaar=self.save,
+            versie_conflict=VersieConflict,
+            gelijktijdig=GelijktijdigGewijzigd,
+        )
+        return Uitslag(melding, nieuw)
 
     def persoonsgegevens(self, zaak_id: UUID) -> dict[str, Any]:
         """Decrypt a melding's personal data (the caller logs the read)."""
@@ -220,3 +314,15 @@ class IntakeApplication(ServiceApplication):
 
 class VersieConflict(RegelGeschonden):
     """If-Match named an older version than the current one."""
+
+
+class GelijktijdigGewijzigd(RegelGeschonden):
+    """The melding kept changing while the command was applied; retry."""
+
+
+@dataclass(frozen=True)
+class Uitslag:
+    """The answer to a command: the melding right after it; `nieuw` is False for a retry."""
+
+    melding: Melding
+    nieuw: bool

@@ -106,12 +106,14 @@ def bewaring_tables(metadata: MetaData) -> tuple[Table, Table]:
 
 @dataclass(frozen=True)
 class Wissing:
-    """An erasure as recorded; `nieuw` is False when the case had been erased before."""
+    """An erasure as recorded; `nieuw` is False when the case had been erased before, and
+    `herhaald` True when that was this same request (its Idempotency-Key) before."""
 
     zaak_id: str
     gewist_op: datetime
     grond: str
     nieuw: bool
+    herhaald: bool = False
 
 
 class Bewaring:
@@ -265,7 +267,8 @@ class Bewaring:
             and (grond != earlier.grond)
         ):
             raise WissingConflict("it was used before with another grond")
-        return Wissing(zaak_id, earlier.gewist_op, earlier.grond, nieuw=False)
+        herhaald = bool(idempotency_key) and idempotency_key == earlier.idempotency_key
+        return Wissing(zaak_id, earlier.gewist_op, earlier.grond, nieuw=False, herhaald=herhaald)
 
     def wis_verlopen(self) -> list[str]:
         """Erase the personal data of every case closed longer than the period ago."""

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy import MetaData
 
-from services.intake.adapters import SqlReferentieTeller, SqlSleutels, metadata
+from services.intake.adapters import SqlReferenties, SqlSleutels, metadata
 from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.contracts import met_adviesvragen
@@ -28,12 +29,37 @@ from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
 from shared.consumer import Delivery
 from shared.crypto import TransitCaseKeys
+from shared.db import positions_table
+from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
+
+#: Tables the running service changes in place (everything else it only appends to).
+UPDATES = ("melding_status", "bewaring")
+MAINTAIN: tuple[str, ...] = ()
+
+
+def _tables() -> MetaData:
+    melding_status_table(metadata)
+    bewaring_tables(metadata)
+    positions_table(metadata)
+    return metadata
+
+
+def migrate(owner_url: str) -> None:
+    """Create intake's tables, event store, audit log and chains as intake's owner role."""
+    migrate_schema(
+        owner_url,
+        SOURCE,
+        metadata=_tables(),
+        application=IntakeApplication,
+        updates=UPDATES,
+        maintain=MAINTAIN,
+    )
 
 
 def create_app(
@@ -52,9 +78,9 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.intake")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
-    melding_status_table(metadata)  # created with the other tables at start-up
-    bewaring_tables(metadata)
+    runtime = ServiceRuntime(
+        service=SOURCE, settings=settings, tracer=tracer, metadata=_tables(), migration=migrate
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,9 +88,13 @@ def create_app(
         await asyncio.to_thread(keys.check)
         intake = await asyncio.to_thread(
             IntakeApplication,
-            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            audited_env(
+                postgres_env(
+                    settings.database_url, SOURCE, pool_size=settings.pool_size, create_table=False
+                )
+            ),
             cipher=keys,
-            teller=SqlReferentieTeller(engine),
+            referenties=SqlReferenties(),
             sleutels=SqlSleutels(engine),
         )
         app.state.intake = intake
@@ -115,7 +145,7 @@ def create_app(
 
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())
     app.include_router(build_adviesvragen_router(runtime.events_stored))

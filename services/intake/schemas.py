@@ -17,6 +17,7 @@ from services.intake.codes import (
     Onderwerp,
     Verblijfsrecht,
 )
+from shared.fields import BusinessDate, FreeText, IsoDate, StrictBool, StrictInt, Text
 
 
 def _iso_land(value: str) -> str:
@@ -26,7 +27,7 @@ def _iso_land(value: str) -> str:
     return code
 
 
-Land = Annotated[str, AfterValidator(_iso_land)]
+Land = Annotated[Text, AfterValidator(_iso_land)]
 
 
 class Strict(BaseModel):
@@ -36,9 +37,9 @@ class Strict(BaseModel):
 class Betrokkene(Strict):
     categorie: BetrokkeneCategorie
     geslacht: Geslacht | None = None
-    geboortejaar: int | None = Field(default=None, ge=1900, le=2100)
-    leeftijd: int | None = Field(default=None, ge=0, le=120)
-    aantal_kinderen: int | None = Field(default=None, ge=1, le=20)
+    geboortejaar: StrictInt | None = Field(default=None, ge=1900, le=2100)
+    leeftijd: StrictInt | None = Field(default=None, ge=0, le=120)
+    aantal_kinderen: StrictInt | None = Field(default=None, ge=1, le=20)
 
     @model_validator(mode="after")
     def _kinderen_alleen_bij_moeder(self) -> Betrokkene:
@@ -51,30 +52,30 @@ class Betrokkene(Strict):
 
 class Melder(Strict):
     type: MelderType
-    organisatie: str | None = Field(default=None, max_length=200)
+    organisatie: Text | None = None
 
 
 class Persoonsgegevens(Strict):
     """Personal data: encrypted per case on arrival, never sent to other services."""
 
-    naam: str | None = Field(default=None, max_length=200)
-    geboortedatum: date | None = None
-    contactgegevens: str | None = Field(default=None, max_length=1000)
-    verblijfadres: str | None = Field(default=None, max_length=1000)
+    naam: Text | None = None
+    geboortedatum: IsoDate | None = None
+    contactgegevens: FreeText | None = Field(default=None, max_length=1000)
+    verblijfadres: FreeText | None = Field(default=None, max_length=1000)
 
 
 class MeldingCreate(Strict):
-    gemeld_op: date
+    gemeld_op: BusinessDate
     onderwerp: Onderwerp
     betrokkene: Betrokkene
     land: Land
     melder: Melder
     nationaliteit: Nationaliteit = Nationaliteit.onbekend
-    brp_ingeschreven: bool | None = None
+    brp_ingeschreven: StrictBool | None = None
     verblijfsrecht: Verblijfsrecht = Verblijfsrecht.onbekend
-    bz_betrokken: bool = False
+    bz_betrokken: StrictBool = False
     persoonsgegevens: Persoonsgegevens | None = None
-    toelichting: str | None = Field(default=None, max_length=10_000)
+    toelichting: FreeText | None = None
 
     model_config = ConfigDict(
         extra="forbid",
@@ -156,9 +157,9 @@ class CorrectieCreate(Strict):
     onderwerp: Onderwerp | None = None
     betrokkene: Betrokkene | None = None
     land: Land | None = None
-    gemeld_op: date | None = None
-    reden: str = Field(min_length=1, max_length=2000)
-    datum: date
+    gemeld_op: BusinessDate | None = None
+    reden: FreeText = Field(max_length=2000)
+    datum: BusinessDate
 
     def wijzigingen(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -174,8 +175,8 @@ class CorrectieCreate(Strict):
 
 
 class IntrekkingCreate(Strict):
-    reden: str = Field(min_length=1, max_length=2000)
-    datum: date
+    reden: FreeText = Field(max_length=2000)
+    datum: BusinessDate
 
 
 class ErrorBody(BaseModel):

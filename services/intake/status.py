@@ -2,7 +2,13 @@
 
 - `ontvangen`: received, no investigation yet;
 - `in_onderzoek`: verification started its onderzoek or decided (geverifieerd), not closed;
-- `afgerond`: verification closed the case (afgesloten), or the melding was withdrawn.
+- `afgerond`: verification closed the case (afgesloten);
+- `heropend`: verification reopened a closed case (until its next step);
+- `ingetrokken`: the melding was withdrawn (it counts nowhere).
+
+With it: whether intake still holds personal data of the melding (false after erasure), when
+the status last changed (the latest of the melding's own events, verification's last step and
+the erasure), and an ETag that changes whenever any of these does.
 
 Intake learns the stage from verification's events (consumers.py). It keeps only the stage
 per case, in a small table in intake's schema, written in the same transaction as the stream
@@ -22,6 +28,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, Table, Te
 from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.application import IntakeApplication
+from services.intake.bewaring import bewaring_tables
 from services.intake.domain import Melding
 from shared.db import PositionStore, positions_table
 from shared.eventstore import metadata_of
@@ -31,6 +38,8 @@ class Stadium(StrEnum):
     ontvangen = "ontvangen"
     in_onderzoek = "in_onderzoek"
     afgerond = "afgerond"
+    heropend = "heropend"
+    ingetrokken = "ingetrokken"
 
 
 #: The stage each of verification's events brings a case to (other events change nothing).
@@ -38,14 +47,14 @@ STADIUM_NA = {
     "onderzoek_gestart": Stadium.in_onderzoek,
     "geverifieerd": Stadium.in_onderzoek,
     "afgesloten": Stadium.afgerond,
-    "heropend": Stadium.in_onderzoek,
+    "heropend": Stadium.heropend,
 }
 
 
 def stadium(*, ingetrokken: bool, verificatie: Stadium | None) -> Stadium:
-    """A withdrawn melding is afgerond; otherwise verification's last step decides."""
+    """A withdrawn melding is ingetrokken; otherwise verification's last step decides."""
     if ingetrokken:
-        return Stadium.afgerond
+        return Stadium.ingetrokken
     return verificatie or Stadium.ontvangen
 
 
@@ -66,29 +75,38 @@ class StatusStore(Protocol):
         """Apply one delivery (None: nothing to change); False if processed before."""
         ...
 
-    def stadium(self, zaak_id: str) -> Stadium | None: ...
+    def voortgang(self, zaak_id: str) -> Voortgang | None:
+        """Verification's last step of the case as intake recorded it."""
+        ...
+
+    def gewist_op(self, zaak_id: str) -> datetime | None:
+        """When the case's personal data was erased (None: not erased)."""
+        ...
 
 
 class InMemoryStatusStore:
     """A status store in dicts, for unit tests."""
 
     def __init__(self) -> None:
-        self.stadia: dict[str, tuple[Stadium, int]] = {}
+        self.stappen: dict[str, Voortgang] = {}
         self.positions: dict[str, int] = {}
+        self.wissingen: dict[str, datetime] = {}
 
     def record(self, position_name: str, sequence: int, voortgang: Voortgang | None) -> bool:
         if sequence <= self.positions.get(position_name, 0):
             return False
         if voortgang is not None:
-            eerder = self.stadia.get(voortgang.zaak_id)
-            if eerder is None or eerder[1] < voortgang.versie:
-                self.stadia[voortgang.zaak_id] = (voortgang.stadium, voortgang.versie)
+            eerder = self.stappen.get(voortgang.zaak_id)
+            if eerder is None or eerder.versie < voortgang.versie:
+                self.stappen[voortgang.zaak_id] = voortgang
         self.positions[position_name] = sequence
         return True
 
-    def stadium(self, zaak_id: str) -> Stadium | None:
-        gevonden = self.stadia.get(zaak_id)
-        return gevonden[0] if gevonden else None
+    def voortgang(self, zaak_id: str) -> Voortgang | None:
+        return self.stappen.get(zaak_id)
+
+    def gewist_op(self, zaak_id: str) -> datetime | None:
+        return self.wissingen.get(zaak_id)
 
 
 def melding_status_table(metadata: MetaData) -> Table:
@@ -111,6 +129,7 @@ class SqlStatusStore:
     def __init__(self, engine: Engine, metadata: MetaData) -> None:
         self.engine = engine
         self.table = melding_status_table(metadata)
+        self.wissingen = bewaring_tables(metadata)[1]
         self.positions = PositionStore(engine, positions_table(metadata))
 
     def record(self, position_name: str, sequence: int, voortgang: Voortgang | None) -> bool:
@@ -141,12 +160,19 @@ class SqlStatusStore:
             self.positions.set(position_name, sequence, conn)
         return True
 
-    def stadium(self, zaak_id: str) -> Stadium | None:
+    def voortgang(self, zaak_id: str) -> Voortgang | None:
+        t = self.table
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(self.table.c.stadium).where(self.table.c.zaak_id == zaak_id)
-            ).scalar()
-        return Stadium(value) if value is not None else None
+            row = conn.execute(select(t).where(t.c.zaak_id == zaak_id)).first()
+        if row is None:
+            return None
+        return Voortgang(zaak_id, Stadium(row.stadium), row.verificatie_versie, row.bijgewerkt_op)
+
+    def gewist_op(self, zaak_id: str) -> datetime | None:
+        w = self.wissingen
+        with self.engine.connect() as conn:
+            value = conn.execute(select(w.c.gewist_op).where(w.c.zaak_id == zaak_id)).scalar()
+        return value if isinstance(value, datetime) else None
 
 
 @dataclass(frozen=True)
@@ -156,6 +182,9 @@ class MeldingStatus:
     zaak_id: UUID
     referentie: str
     stadium: Stadium
+    heeft_persoonsgegevens: bool
+    gewijzigd_op: datetime
+    etag: str
 
 
 class MeldingStatussen:
@@ -166,14 +195,28 @@ class MeldingStatussen:
         self.store = store
 
     def status(self, zaak_id: UUID) -> MeldingStatus:
-        """The stage of a melding (MeldingNotFound for an unknown one)."""
+        """The status of a melding (MeldingNotFound for an unknown one)."""
         melding = self.intake.get_melding(zaak_id)
+        voortgang = self.store.voortgang(str(zaak_id))
+        gewist_op = self.store.gewist_op(str(zaak_id))
+        momenten = [melding.modified_on]
+        if voortgang is not None:
+            momenten.append(voortgang.recorded_at)
+        if gewist_op is not None:
+            momenten.append(gewist_op)
+        versie = voortgang.versie if voortgang is not None else 0
         return MeldingStatus(
             zaak_id=zaak_id,
             referentie=melding.referentie,
             stadium=stadium(
-                ingetrokken=melding.ingetrokken, verificatie=self.store.stadium(str(zaak_id))
+                ingetrokken=melding.ingetrokken,
+                verificatie=voortgang.stadium if voortgang is not None else None,
             ),
+            heeft_persoonsgegevens=melding.persoonsgegevens is not None and gewist_op is None,
+            gewijzigd_op=max(momenten),
+            # every change of the status is a new melding version, verification version or
+            # the erasure: the three together name the status
+            etag=f'W/"{melding.version}.{versie}.{int(gewist_op is not None)}"',
         )
 
     def gemeld_door_org(self, melding: Melding) -> str | None:

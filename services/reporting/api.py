@@ -1,4 +1,9 @@
-"""Reporting's HTTP API: the routes only turn questions into Rapportage calls and back."""
+"""Reporting's HTTP API: the routes only turn questions into Rapportage calls and back.
+
+Which disclosure control a question gets is decided here once, from the caller's role
+(policy.exacte_cijfers): the LKHA gets exact figures unless it asks for them protected;
+every other role always gets them protected and is refused (403) when it asks for exact.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.exports import MEDIA_TYPES
+from services.reporting.figures.geheimhouding import Geheimhouding
+from services.reporting.policy import exacte_cijfers
 from services.reporting.rapportage import GeenDefinitie, Rapportage, ZaakOnbekend
 from services.reporting.schemas import (
     BijstandVraag,
@@ -22,9 +29,12 @@ from services.reporting.schemas import (
     NoodfondsVraag,
     Statistieken,
     StatistiekVraag,
+    Vraag,
+    Wijze,
     Zaak,
     ZaakVraag,
 )
+from shared.context import current_actor
 
 
 def get_rapportage(request: Request) -> Rapportage:
@@ -35,6 +45,34 @@ Rapporten = Annotated[Rapportage, Depends(get_rapportage)]
 JaarPad = Annotated[int, Path(ge=1990, le=2100, description="Year of gemeld_op", examples=[2018])]
 
 NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "not yet known here"}}
+GEEN_EXACTE_CIJFERS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "exact figures asked by a role that gets protected figures only"}
+}
+
+
+def geheimhouding_voor(rapportage: Rapportage, vraag: Vraag) -> Geheimhouding | None:
+    """The disclosure control of this question: None (exact) for the LKHA only."""
+    actor = current_actor.get()
+    exact_mag = exacte_cijfers(actor.rol if actor else None)
+    if vraag.geheimhouding is Wijze.exact:
+        if not exact_mag:
+            rol = actor.rol if actor else "none"
+            raise HTTPException(
+                status_code=403,
+                detail=f"geheimhouding=exact: rol {rol} gets figures under disclosure control "
+                "only; exact figures are the LKHA's (docs/security.md)",
+            )
+        if vraag.onderdrukking is not None:
+            raise HTTPException(
+                status_code=422,
+                detail="onderdrukking: a minimum cell size needs geheimhouding=beschermd",
+            )
+        return None
+    if exact_mag and vraag.geheimhouding is None and vraag.onderdrukking is None:
+        return None
+    if vraag.onderdrukking is None:
+        return rapportage.geheimhouding()
+    return rapportage.geheimhouding(vraag.onderdrukking)
 
 
 FORMATEN: dict[str, tuple[str, str]] = {
@@ -58,9 +96,9 @@ def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat
         inhoud = rapportage.jaarcijfers_als(
             formaat,
             jaar,
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
             peildatum=vraag.peildatum,
             registratie_tot=vraag.grens(),
-            drempel=vraag.onderdrukking,
         )
     except GeenDefinitie as fout:
         raise HTTPException(status_code=404, detail=str(fout)) from fout
@@ -92,15 +130,16 @@ def build_router() -> APIRouter:
         response_model=Statistieken,
         operation_id="statistieken",
         tags=["statistieken"],
+        responses=GEEN_EXACTE_CIJFERS,
     )
     def statistieken(rapportage: Rapporten, vraag: Annotated[StatistiekVraag, Query()]) -> Any:
         """Meldingen counted, grouped by any dimensions and filtered, as of a peildatum."""
         return rapportage.statistiek(
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
             peildatum=vraag.peildatum,
             registratie_tot=vraag.grens(),
             groepeer=[str(d) for d in vraag.groepeer],
             criteria=vraag.criteria(),
-            drempel=vraag.onderdrukking,
         )
 
     @router.get(
@@ -108,24 +147,30 @@ def build_router() -> APIRouter:
         response_model=Doorlooptijden,
         operation_id="doorlooptijden",
         tags=["statistieken"],
+        responses=GEEN_EXACTE_CIJFERS,
     )
     def doorlooptijden(
         rapportage: Rapporten, vraag: Annotated[DoorlooptijdenVraag, Query()]
     ) -> Any:
         """Median days from melding to verification and to return, per year of gemeld_op."""
         return rapportage.doorlooptijden(
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
             peildatum=vraag.peildatum,
             registratie_tot=vraag.grens(),
             criteria=vraag.criteria(),
-            drempel=vraag.onderdrukking,
         )
 
     @router.get(
-        "/noodfonds", response_model=Noodfonds, operation_id="noodfonds", tags=["statistieken"]
+        "/noodfonds",
+        response_model=Noodfonds,
+        operation_id="noodfonds",
+        tags=["statistieken"],
+        responses=GEEN_EXACTE_CIJFERS,
     )
     def noodfonds(rapportage: Rapporten, vraag: Annotated[NoodfondsVraag, Query()]) -> Any:
         """Emergency-fund use: payments, cases and amounts, per purpose and per year."""
         return rapportage.noodfonds(
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
             peildatum=vraag.peildatum,
             registratie_tot=vraag.grens(),
             criteria=vraag.criteria(),
@@ -138,10 +183,12 @@ def build_router() -> APIRouter:
         response_model=ConsulaireBijstand,
         operation_id="consulaire_bijstand",
         tags=["statistieken"],
+        responses=GEEN_EXACTE_CIJFERS,
     )
     def consulaire_bijstand(rapportage: Rapporten, vraag: Annotated[BijstandVraag, Query()]) -> Any:
         """Consular aid per post or per country: cases, acts and acts per kind."""
         return rapportage.consulaire_bijstand(
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
             per=str(vraag.per),
             soorten=[str(s) for s in vraag.soort],
             peildatum=vraag.peildatum,
@@ -162,7 +209,11 @@ def build_router() -> APIRouter:
             description=beschrijving,
             tags=["jaarcijfers"],
             response_class=HTMLResponse if formaat == "html" else Response,
-            responses={200: {"content": {MEDIA_TYPES[formaat].split(";")[0]: {}}}, **NIET_GEVONDEN},
+            responses={
+                200: {"content": {MEDIA_TYPES[formaat].split(";")[0]: {}}},
+                **NIET_GEVONDEN,
+                **GEEN_EXACTE_CIJFERS,
+            },
         )
 
     @router.get(
@@ -170,7 +221,7 @@ def build_router() -> APIRouter:
         response_model=Jaarcijfers,
         operation_id="jaarcijfers",
         tags=["jaarcijfers"],
-        responses=NIET_GEVONDEN,
+        responses={**NIET_GEVONDEN, **GEEN_EXACTE_CIJFERS},
     )
     def jaarcijfers(
         jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
@@ -179,9 +230,9 @@ def build_router() -> APIRouter:
         try:
             return rapportage.jaarcijfers(
                 jaar,
+                geheimhouding=geheimhouding_voor(rapportage, vraag),
                 peildatum=vraag.peildatum,
                 registratie_tot=vraag.grens(),
-                drempel=vraag.onderdrukking,
             )
         except GeenDefinitie as fout:
             raise HTTPException(status_code=404, detail=str(fout)) from fout

@@ -101,6 +101,8 @@ class Dimensie(StrEnum):
     betrokkene = "betrokkene"
     geslacht = "geslacht"
     leeftijd = "leeftijd"
+    """Outside the LKHA always given as leeftijdsklasse."""
+    leeftijdsklasse = "leeftijdsklasse"
     land = "land"
     melder = "melder"
     nationaliteit = "nationaliteit"
@@ -131,3 +133,13 @@ class Geslacht(StrEnum):
     man = "man"
     anders = "anders"
     onbekend = "onbekend"
+
+
+class Leeftijdsklasse(StrEnum):
+    """The age bands of figures outside the LKHA (figures/geheimhouding.py)."""
+
+    kind = "0-11"
+    tiener = "12-17"
+    jong_volwassen = "18-22"
+    twintiger = "23-29"
+    ouder = "30+"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
@@ -18,12 +19,22 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from services.reporting.web import build_web_router, static_files
 from shared.consumer import Delivery
+from shared.dbroles import migrate_schema
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
+log = logging.getLogger(__name__)
+
+
+def migrate(owner_url: str) -> None:
+    """Create reporting's tables and audit log chain as reporting's owner role (its facts it
+    only appends; a rebuild, which drops them, runs as the owner: services/reporting/rebuild.py)."""
+    migrate_schema(
+        owner_url, SERVICE, metadata=metadata, extra=lambda engine: FactStore(engine).migrate()
+    )
 
 
 def create_app(
@@ -35,7 +46,9 @@ def create_app(
         SERVICE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.reporting")
-    runtime = ServiceRuntime(service=SERVICE, settings=settings, tracer=tracer, metadata=metadata)
+    runtime = ServiceRuntime(
+        service=SERVICE, settings=settings, tracer=tracer, metadata=metadata, migration=migrate
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,16 +56,15 @@ def create_app(
         index = Feitenindex()
         facts = FactStore(engine, on_new_fact=index.voeg_toe)
         app.state.facts = facts
-        app.state.rapportage = Rapportage(index)
+        app.state.rapportage = Rapportage(index, sleutel=settings.cel_sleutel())
         with ExitStack() as held:
             # Waits while a rebuild (knooppunt reporting rebuild) is writing the facts.
             await asyncio.to_thread(held.enter_context, facts.in_use())
-            await asyncio.to_thread(facts.migrate)
             if await asyncio.to_thread(facts.rebuild_interrupted):
-                raise RuntimeError(
-                    "a rebuild of reporting's facts was interrupted; the facts are incomplete: "
-                    "run `knooppunt reporting rebuild` again"
-                )
+                # An earlier version emptied the facts before replaying: serve what there
+                # is, clearly degraded in /ready, until `knooppunt reporting rebuild` ran.
+                log.warning("an earlier rebuild was interrupted; the facts may be incomplete")
+                runtime.degraded["rebuild_interrupted"] = True
             await asyncio.to_thread(index.voeg_toe_alle, facts.all_envelopes())
 
             def record(delivery: Delivery) -> None:
@@ -75,7 +87,7 @@ def create_app(
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(runtime.readiness))
+    app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router())
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
     app.include_router(build_web_router(settings))

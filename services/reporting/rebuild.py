@@ -6,15 +6,18 @@ each producer; JetStream is the replayable transport). A rebuild
 
 1. takes reporting's database exclusively (it refuses while a reporting service runs),
 2. computes the figures from the facts as they are,
-3. drops the facts and the stream positions, marking the rebuild as under way,
-4. replays each stream from its first message with an ordered (ephemeral) consumer, through
-   the same ``FactStore.record`` the service's consumers use,
-5. clears the mark, computes the figures again and reports any difference.
+3. replays each stream from its first message with an ordered (ephemeral) consumer into an
+   empty table of its own (``feiten_herbouw``), through the same ``FactStore.record`` the
+   service's consumers use,
+4. swaps the rebuilt facts, positions and parked messages in, in one transaction,
+5. computes the figures again and reports any difference.
 
-The service's durable consumers are left alone: their acknowledged position can never be
-ahead of the replay, and whatever they deliver again is skipped by the recorded positions. A
-rebuild that is interrupted leaves its mark, and the service refuses to start on incomplete
-facts until a rebuild completed.
+A message that cannot be applied is parked (shared/parking.py), as the service's consumers
+would, and the events of its case after it are held; messages an operator discarded stay
+discarded. A rebuild that fails (a server down, a stream cut short) changes nothing: the
+facts stay as they were and the service starts on them. The service's durable consumers are
+left alone: their acknowledged position can never be ahead of the replay, and whatever they
+deliver again is skipped by the recorded positions.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -39,6 +42,8 @@ from services.reporting.store import FactStore, metadata
 from shared.consumer import Delivery
 from shared.db import ensure_schema, make_engine
 from shared.messaging import SUBJECT_ROOT, IntegrationEvent, connect, stream_name
+from shared.parking import HELD, PARKED, ParkedMessage, case_key, headers_of, reason_of
+from shared.parking import is_transient as _is_transient
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +64,12 @@ def cijfers(envelopes: Iterable[Mapping[str, Any]], vandaag: date) -> dict[str, 
     rapportage = Rapportage(index, vandaag=lambda: vandaag)
     uit: dict[str, Any] = {
         "feiten": index.positie,
-        "statistieken": rapportage.statistiek(groepeer=STATISTIEK_DIMENSIES),
-        "doorlooptijden": rapportage.doorlooptijden(),
+        "statistieken": rapportage.statistiek(geheimhouding=None, groepeer=STATISTIEK_DIMENSIES),
+        "doorlooptijden": rapportage.doorlooptijden(geheimhouding=None),
     }
     for jaar in sorted({z.jaar for z in index.zaken(vandaag)}):
         try:
-            uit[f"jaarcijfers {jaar}"] = rapportage.jaarcijfers(jaar)
+            uit[f"jaarcijfers {jaar}"] = rapportage.jaarcijfers(jaar, geheimhouding=None)
         except GeenDefinitie:
             continue
     return uit
@@ -78,7 +83,9 @@ class Verslag:
     na: dict[str, Any]
     per_stream: dict[str, int] = field(default_factory=dict)
     overgeslagen: int = 0
-    """Messages that were not integration events (terminated by the consumers too)."""
+    """Messages skipped: not integration events, or discarded by an operator."""
+    geparkeerd: list[ParkedMessage] = field(default_factory=list)
+    """Messages that could not be applied (and those held behind them): parked."""
 
     @property
     def verschillen(self) -> list[str]:
@@ -91,8 +98,39 @@ def _json(waarde: object) -> str:
     return json.dumps(waarde, sort_keys=True, default=str)
 
 
+@dataclass
+class _Parkeren:
+    """What a replay parks (kept in memory; written when the rebuild is swapped in)."""
+
+    afgedaan: set[tuple[str, int]]
+    berichten: list[ParkedMessage] = field(default_factory=list)
+    zaken: set[tuple[str, str]] = field(default_factory=set)
+
+    def parkeer(self, msg: Any, stream: str, zaak: str | None, status: str, reden: str) -> None:
+        nu = datetime.now(UTC)
+        self.berichten.append(
+            ParkedMessage(
+                stream=stream,
+                sequence=msg.metadata.sequence.stream,
+                durable="rebuild",
+                subject=msg.subject,
+                headers=headers_of(msg.headers),
+                payload=bytes(msg.data),
+                zaak_id=zaak,
+                status=status,
+                reason=reden,
+                attempts=1 if status == PARKED else 0,
+                first_failed_at=nu,
+                last_failed_at=nu,
+            )
+        )
+        if zaak is not None:
+            self.zaken.add((stream, zaak))
+        log.warning("%s %s seq %s: %s", status, stream, msg.metadata.sequence.stream, reden)
+
+
 async def _speel_af(
-    nc: NATS, facts: FactStore, source: str, voortgang: Voortgang | None
+    nc: NATS, facts: FactStore, source: str, voortgang: Voortgang | None, parkeren: _Parkeren
 ) -> tuple[int, int]:
     """Replay one producer's stream from its first message; (replayed, skipped)."""
     js = nc.jetstream()
@@ -121,14 +159,10 @@ async def _speel_af(
             except (NatsTimeoutError, TimeoutError) as exc:
                 raise RuntimeError(f"{stream}: no message after {gedaan} of {totaal}") from exc
             volgnummer = msg.metadata.sequence.stream
-            try:
-                event = IntegrationEvent.from_json(msg.data, dict(msg.headers or {}))
-            except ValueError:
-                log.error("%s seq %s is not an integration event: skipped", stream, volgnummer)
+            if (stream, volgnummer) in parkeren.afgedaan:
                 overgeslagen += 1
             else:
-                delivery = Delivery(event=event, stream=stream, sequence=volgnummer)
-                await asyncio.to_thread(facts.record, delivery)
+                await _pas_toe(facts, stream, msg, parkeren)
             gedaan += 1
             if voortgang:
                 voortgang(stream, gedaan, totaal)
@@ -136,6 +170,26 @@ async def _speel_af(
                 return gedaan, overgeslagen
     finally:
         await sub.unsubscribe()
+
+
+async def _pas_toe(facts: FactStore, stream: str, msg: Any, parkeren: _Parkeren) -> None:
+    """Record one message, or park it (and hold the later events of its case)."""
+    try:
+        event = IntegrationEvent.from_json(msg.data, dict(msg.headers or {}))
+    except ValueError:
+        parkeren.parkeer(msg, stream, None, PARKED, "not a Knooppunt integration event")
+        return
+    zaak = case_key(event.zaak_id)
+    if zaak is not None and (stream, zaak) in parkeren.zaken:
+        parkeren.parkeer(msg, stream, zaak, HELD, "held: an earlier event of this case is parked")
+        return
+    delivery = Delivery(event=event, stream=stream, sequence=msg.metadata.sequence.stream)
+    try:
+        await asyncio.to_thread(facts.record, delivery)
+    except Exception as exc:
+        if _is_transient(exc):
+            raise  # the server, not the message: the rebuild fails and changes nothing
+        parkeren.parkeer(msg, stream, zaak, PARKED, reason_of(exc))
 
 
 async def herbouw(
@@ -149,23 +203,38 @@ async def herbouw(
     dag = vandaag or date.today()
     with facts.exclusively():
         voor = await asyncio.to_thread(lambda: cijfers(facts.all_envelopes(), dag))
-        await asyncio.to_thread(facts.begin_rebuild)
+        nieuw = await asyncio.to_thread(facts.begin_rebuild)
+        parkeren = _Parkeren(afgedaan=await asyncio.to_thread(facts.discarded))
         per_stream: dict[str, int] = {}
         overgeslagen = 0
-        for source in SOURCES:
-            gedaan, overgeslagen_hier = await _speel_af(nc, facts, source, voortgang)
-            per_stream[stream_name(source)] = gedaan
-            overgeslagen += overgeslagen_hier
-        await asyncio.to_thread(facts.end_rebuild)
+        try:
+            for source in SOURCES:
+                gedaan, hier = await _speel_af(nc, nieuw, source, voortgang, parkeren)
+                per_stream[stream_name(source)] = gedaan
+                overgeslagen += hier
+            await asyncio.to_thread(facts.swap_in, nieuw, parkeren.berichten)
+        except BaseException:
+            await asyncio.to_thread(facts.abandon_rebuild)
+            raise
         na = await asyncio.to_thread(lambda: cijfers(facts.all_envelopes(), dag))
-    return Verslag(voor=voor, na=na, per_stream=per_stream, overgeslagen=overgeslagen)
+    return Verslag(
+        voor=voor,
+        na=na,
+        per_stream=per_stream,
+        overgeslagen=overgeslagen,
+        geparkeerd=parkeren.berichten,
+    )
 
 
 async def herbouw_met(
     settings: ReportingSettings, *, voortgang: Voortgang | None = None
 ) -> Verslag:
-    """Connect to reporting's database and to NATS as configured, and rebuild."""
-    engine = await asyncio.to_thread(make_engine, settings.database_url, SCHEMA, pool_size=2)
+    """Connect to reporting's database as its owner role (DATABASE_OWNER_URL: the running
+    service may not delete facts) and to NATS as configured, and rebuild."""
+    if settings.database_owner_url is None:
+        raise ValueError("a rebuild drops reporting's facts: it needs DATABASE_OWNER_URL")
+    owner_url = settings.database_owner_url.get_secret_value()
+    engine = await asyncio.to_thread(make_engine, owner_url, SCHEMA, pool_size=2)
     try:
         await asyncio.to_thread(ensure_schema, engine, SCHEMA)
         await asyncio.to_thread(metadata.create_all, engine)

@@ -1,16 +1,20 @@
 """Questions and answers of reporting's HTTP API (validation at the edge).
 
 Every question is a query-string model with ``extra="forbid"``: an unknown parameter or code is
-a 422 naming the field and the allowed values. Counts are whole numbers, or the suppression
-mark (``"<5"``) when small-cell suppression was asked for.
+a 422 naming the field and the allowed values (a country must be an ISO 3166-1 code, a date an
+ISO date from 1990 to 2100). Counts are whole numbers, or the suppression mark (``"<5"``) in
+figures under disclosure control (``geheimhouding``, docs/security.md).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import pycountry
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.reporting.codes import (
     Afloop,
@@ -19,6 +23,7 @@ from services.reporting.codes import (
     Bijstandsoort,
     Dimensie,
     Geslacht,
+    Leeftijdsklasse,
     Melder,
     Nationaliteit,
     Onderwerp,
@@ -28,10 +33,63 @@ from services.reporting.codes import (
     Uitkomst,
 )
 
-Land = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True)]
+ISO_DATUM = re.compile(r"^\d{4}-\d{2}-\d{2}")
+EERSTE_DAG = date(1990, 1, 1)
+LAATSTE_DAG = date(2100, 12, 31)
+
+
+def _iso_tekst(waarde: object) -> object:
+    """Dates and moments only as ISO text: a number is no date (0 is not 1970-01-01)."""
+    if not isinstance(waarde, str | date):
+        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD), not a number")
+    if isinstance(waarde, str) and not ISO_DATUM.match(waarde):
+        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
+    return waarde
+
+
+def _land(code: str) -> str:
+    code = code.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. MA, PK, SO)")
+    return code
+
+
+def _moment(waarde: datetime) -> datetime:
+    dag = waarde.date()
+    if not EERSTE_DAG <= dag <= LAATSTE_DAG:
+        raise ValueError(f"must lie from {EERSTE_DAG} to {LAATSTE_DAG}")
+    return waarde
+
+
+Land = Annotated[str, AfterValidator(_land)]
 Jaar = Annotated[int, Field(ge=1990, le=2100)]
+Datum = Annotated[date, BeforeValidator(_iso_tekst), Field(ge=EERSTE_DAG, le=LAATSTE_DAG)]
+"""A business date: ISO text from 1990 to 2100."""
+Moment = Annotated[datetime, BeforeValidator(_iso_tekst), AfterValidator(_moment)]
 Aantal = int | str
 """A count, or the suppression mark when it was suppressed."""
+
+
+class Wijze(StrEnum):
+    """How figures are given: exact (the LKHA only) or under disclosure control."""
+
+    exact = "exact"
+    beschermd = "beschermd"
+
+
+Drempel = Annotated[
+    int | None,
+    Field(
+        ge=5,
+        le=100,
+        description=(
+            "Minimum cell size of figures under disclosure control (at least 5, the default): "
+            "counts below it are shown as '<drempel'. Given by the LKHA, it asks for the "
+            "figures as they leave the organisation."
+        ),
+        examples=[5],
+    ),
+]
 
 
 class Vraag(BaseModel):
@@ -39,12 +97,20 @@ class Vraag(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    peildatum: date | None = Field(
+    geheimhouding: Wijze | None = Field(
+        default=None,
+        description=(
+            "exact: the exact figures (the LKHA only; its default); beschermd: the figures as "
+            "they leave the organisation (every other role always gets these)."
+        ),
+    )
+    onderdrukking: Drempel = None
+    peildatum: Datum | None = Field(
         default=None,
         description="Business date the figures are as of (default: today).",
         examples=["2018-12-31"],
     )
-    registratie_tot: datetime | None = Field(
+    registratie_tot: Moment | None = Field(
         default=None,
         description=(
             "Only what had been recorded by this moment (ISO; a date means its start, UTC): "
@@ -68,7 +134,10 @@ class Filters(Vraag):
     onderwerp_vastgesteld: list[Onderwerp] = Field(default_factory=list)
     betrokkene: list[Betrokkene] = Field(default_factory=list, examples=[["minderjarige"]])
     geslacht: list[Geslacht] = Field(default_factory=list)
-    leeftijd: list[Annotated[int, Field(ge=0, le=120)]] = Field(default_factory=list)
+    leeftijd: list[Annotated[int, Field(ge=0, le=120)]] = Field(
+        default_factory=list, description="Ages (outside the LKHA widened to their bands)."
+    )
+    leeftijdsklasse: list[Leeftijdsklasse] = Field(default_factory=list)
     land: list[Land] = Field(default_factory=list, examples=[["SO"]])
     melder: list[Melder] = Field(default_factory=list)
     nationaliteit: list[Nationaliteit] = Field(default_factory=list)
@@ -84,9 +153,9 @@ class Filters(Vraag):
     teruggekeerd: bool | None = None
     consulaire_bijstand: bool | None = None
     herzien: bool | None = None
-    gemeld_van: date | None = Field(default=None, description="gemeld_op on or after.")
-    gemeld_tot: date | None = Field(default=None, description="gemeld_op on or before.")
-    open_op: date | None = Field(
+    gemeld_van: Datum | None = Field(default=None, description="gemeld_op on or after.")
+    gemeld_tot: Datum | None = Field(default=None, description="gemeld_op on or before.")
+    open_op: Datum | None = Field(
         default=None, description="Open (gemeld, not yet verified) on this date."
     )
 
@@ -113,18 +182,24 @@ class Onderdrukking(BaseModel):
     teken: str
 
 
-Drempel = Annotated[
-    int | None,
-    Field(
-        ge=2,
-        le=100,
-        description=(
-            "Small-cell suppression for figures that leave the organisation: counts below "
-            "this threshold are shown as '<drempel' (off unless given)."
-        ),
-        examples=[5],
-    ),
-]
+class Geheimhoudingsblok(BaseModel):
+    """The disclosure control an answer got (null: the LKHA's exact figures)."""
+
+    methode: str = Field(
+        examples=["cell key method (ABS) + minimum cell size + secondary suppression"]
+    )
+    drempel: int = Field(description="Minimum cell size: smaller cells are marked, not shown.")
+    teken: str = Field(description="The mark of a suppressed cell (never shown as 0).")
+    max_ruis: int = Field(description="A shown count differs from the exact one by at most this.")
+    bedragen: str = Field(description="How amounts are protected.")
+    grofheid: list[str] = Field(description="How the question was coarsened.")
+
+
+class Afgeschermd(BaseModel):
+    """What disclosure control an answer got: both null for the LKHA's exact figures."""
+
+    onderdrukking: Onderdrukking | None = None
+    geheimhouding: Geheimhoudingsblok | None = None
 
 
 class StatistiekVraag(Filters):
@@ -144,7 +219,6 @@ class StatistiekVraag(Filters):
     )
 
     groepeer: list[Dimensie] = Field(default_factory=list, examples=[["jaar", "onderwerp"]])
-    onderdrukking: Drempel = None
 
 
 class Groep(BaseModel):
@@ -152,7 +226,7 @@ class Groep(BaseModel):
     aantal: Aantal
 
 
-class Statistieken(BaseModel):
+class Statistieken(Afgeschermd):
     """Counts as of a peildatum: the total, per onderwerp, and per group asked for."""
 
     peildatum: date
@@ -162,7 +236,6 @@ class Statistieken(BaseModel):
     totaal: Aantal
     per_onderwerp: dict[str, Aantal]
     groepen: list[Groep]
-    onderdrukking: Onderdrukking | None = None
 
 
 class DoorlooptijdenVraag(Filters):
@@ -174,8 +247,6 @@ class DoorlooptijdenVraag(Filters):
             "examples": [{"peildatum": "2019-12-31", "onderwerp": ["achterlating"]}]
         },
     )
-
-    onderdrukking: Drempel = None
 
 
 class Samenvatting(BaseModel):
@@ -192,12 +263,11 @@ class DoorlooptijdPerJaar(BaseModel):
     terugkeer: Samenvatting
 
 
-class Doorlooptijden(BaseModel):
+class Doorlooptijden(Afgeschermd):
     peildatum: date
     registratie_tot: datetime | None
     filters: dict[str, Any]
     per_jaar: list[DoorlooptijdPerJaar]
-    onderdrukking: Onderdrukking | None = None
 
 
 class NoodfondsVraag(Filters):
@@ -208,21 +278,21 @@ class NoodfondsVraag(Filters):
         json_schema_extra={"examples": [{"van": "2017-01-01", "tot": "2017-12-31"}]},
     )
 
-    van: date | None = Field(default=None, description="Payments on or after.")
-    tot: date | None = Field(default=None, description="Payments on or before.")
+    van: Datum | None = Field(default=None, description="Payments on or after.")
+    tot: Datum | None = Field(default=None, description="Payments on or before.")
 
 
 class Besteding(BaseModel):
-    aantal: int
-    totaal_cent: int
+    aantal: Aantal
+    totaal_cent: Aantal
 
 
-class Noodfonds(BaseModel):
+class Noodfonds(Afgeschermd):
     peildatum: date
     registratie_tot: datetime | None
-    aantal_uitgaven: int
-    aantal_zaken: int
-    totaal_cent: int
+    aantal_uitgaven: Aantal
+    aantal_zaken: Aantal
+    totaal_cent: Aantal
     per_doel: dict[str, Besteding]
     per_jaar: dict[str, Besteding]
 
@@ -237,18 +307,18 @@ class BijstandVraag(Filters):
 
     per: Per = Per.post
     soort: list[Bijstandsoort] = Field(default_factory=list)
-    van: date | None = None
-    tot: date | None = None
+    van: Datum | None = None
+    tot: Datum | None = None
 
 
 class BijstandRij(BaseModel):
     waarde: str | None = Field(description="The post, or the country's ISO code.")
-    aantal_zaken: int
-    aantal_handelingen: int
-    per_soort: dict[str, int]
+    aantal_zaken: Aantal
+    aantal_handelingen: Aantal
+    per_soort: dict[str, Aantal]
 
 
-class ConsulaireBijstand(BaseModel):
+class ConsulaireBijstand(Afgeschermd):
     peildatum: date
     registratie_tot: datetime | None
     per: Per
@@ -263,8 +333,6 @@ class JaarcijfersVraag(Vraag):
         json_schema_extra={"examples": [{"peildatum": "2018-12-31"}]},
     )
 
-    onderdrukking: Drempel = None
-
 
 class Rij(BaseModel):
     label: str
@@ -277,7 +345,7 @@ class Tabel(BaseModel):
     titel: str
     n: Aantal
     rijen: list[Rij]
-    niet_ingedeeld: int
+    niet_ingedeeld: Aantal
 
 
 class PerOnderwerp(BaseModel):
@@ -305,7 +373,7 @@ class JaarReeks(BaseModel):
     per_onderwerp: dict[str, Aantal]
 
 
-class Jaarcijfers(BaseModel):
+class Jaarcijfers(Afgeschermd):
     """The annual figures as published: totals, the previous year, betrokkenen, tables."""
 
     jaar: int
@@ -315,12 +383,11 @@ class Jaarcijfers(BaseModel):
     registratie_tot: datetime | None
     totaal: Aantal
     per_onderwerp: dict[str, Aantal]
-    niet_ingedeeld: int
+    niet_ingedeeld: Aantal
     vorig_jaar: VorigJaar
     per_betrokkene: dict[str, PerOnderwerp]
     tabellen: list[Tabel]
     meldingen_per_jaar: list[JaarReeks]
-    onderdrukking: Onderdrukking | None = None
 
 
 class ZaakVraag(BaseModel):
@@ -328,7 +395,7 @@ class ZaakVraag(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    peildatum: date | None = Field(default=None, examples=["2018-12-31"])
+    peildatum: Datum | None = Field(default=None, examples=["2018-12-31"])
 
 
 class Gebeurtenis(BaseModel):

@@ -8,8 +8,6 @@ right after the first request), also when its If-Match is stale by now.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,10 +25,10 @@ from services.verification.domain import (
     Zaak,
     ZaakNotFound,
 )
-from services.verification.teksten import Teksten
-from shared.context import SYSTEM
+from services.verification.teksten import Teksten, wis_record
 from shared.eventstore import ServiceApplication
-from shared.security.audit import ALLOWED, AuditEntry, AuditLog
+from shared.idempotency import vingerafdruk, voer_uit
+from shared.security.audit import AuditLog
 
 OVERLEG_NAMESPACE = uuid5(NAMESPACE_URL, "https://knooppunt.lkha.nl/regieoverleg")
 POGINGEN = 3
@@ -48,12 +46,6 @@ class Uitslag(Generic[A]):
 
     waarde: A
     nieuw: bool
-
-
-def vingerafdruk(opdracht: str, velden: Mapping[str, Any]) -> str:
-    """A fingerprint of a request, to tell a retry from another request with the same key."""
-    canon = json.dumps({"opdracht": opdracht, **velden}, sort_keys=True, default=str)
-    return hashlib.sha256(canon.encode()).hexdigest()
 
 
 def overleg_id_voor(sleutel: str) -> UUID:
@@ -299,22 +291,19 @@ class VerificationApplication(ServiceApplication):
         wijzig: Callable[[A, str], None],
     ) -> Uitslag[A]:
         """Load, check key and version, change, save; on a concurrent save, look again."""
-        for _ in range(POGINGEN):
-            aggregaat = laad()
-            eerder = aggregaat.eerder_verwerkt(sleutel, vinger)
-            if eerder is not None:
-                return Uitslag(laad_versie(eerder), nieuw=False)
-            if verwachte_versie is not None and aggregaat.version != verwachte_versie:
-                raise VersieConflict(
-                    f"it is at versie {aggregaat.version}, not {verwachte_versie} (If-Match)"
-                )
-            wijzig(aggregaat, vinger)
-            try:
-                self.save(aggregaat)
-            except IntegrityError:
-                continue  # someone else saved first: the next round sees their change
-            return Uitslag(aggregaat, nieuw=True)
-        raise GelijktijdigGewijzigd("it kept changing meanwhile; reload and retry")
+        aggregaat, nieuw = voer_uit(
+            laad=laad,
+            laad_versie=laad_versie,
+            vinger=vinger,
+            sleutel=sleutel,
+            verwachte_versie=verwachte_versie,
+            wijzig=lambda a: wijzig(a, vinger),
+            bewaar=self.save,
+            versie_conflict=VersieConflict,
+            gelijktijdig=GelijktijdigGewijzigd,
+            pogingen=POGINGEN,
+        )
+        return Uitslag(aggregaat, nieuw)
 
     # -- what intake tells us (called by the consumer, exactly once per stream position) ----
 
@@ -399,17 +388,7 @@ class VerificationApplication(ServiceApplication):
             return
         self.teksten.wis(str(zaak_id))  # idempotent: a redelivery deletes nothing twice
         if self.audit_log is not None:
-            self.audit_log.write(
-                AuditEntry(
-                    service="verification",
-                    action="persoonsgegevens_gewist",
-                    decision=ALLOWED,
-                    object=f"zaak:{zaak_id}",
-                    zaak_id=str(zaak_id),
-                    result="key_deleted",
-                    actor=SYSTEM,
-                )
-            )
+            self.audit_log.write(wis_record(str(zaak_id)))
         self.tracking_recorder.insert_tracking(tracking)
 
     def skip(self, tracking: Tracking) -> None:

@@ -24,12 +24,23 @@ from services.verification.readmodel import AgendaProjection, AgendaStore, metad
 from services.verification.settings import VerificationSettings
 from services.verification.teksten import Teksten
 from shared.crypto import TransitCaseKeys
+from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import AuditLog, audited_env
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
+
+#: Tables the running service changes in place: its read model (everything else it appends).
+UPDATES = ("agenda_zaken", "agenda_acties")
+
+
+def migrate(owner_url: str) -> None:
+    """Create verification's tables, event store, audit log and chains as its owner role."""
+    migrate_schema(
+        owner_url, SOURCE, metadata=metadata, application=VerificationApplication, updates=UPDATES
+    )
 
 
 def create_app(
@@ -41,7 +52,9 @@ def create_app(
         SOURCE, settings.otel_exporter, settings.otel_endpoint, span_exporter
     )
     tracer = provider.get_tracer("knooppunt.verification")
-    runtime = ServiceRuntime(service=SOURCE, settings=settings, tracer=tracer, metadata=metadata)
+    runtime = ServiceRuntime(
+        service=SOURCE, settings=settings, tracer=tracer, metadata=metadata, migration=migrate
+    )
     projections: list[AgendaProjection] = []
 
     def events_stored() -> None:
@@ -69,7 +82,11 @@ def create_app(
         await asyncio.to_thread(keys.check)
         verification = await asyncio.to_thread(
             VerificationApplication,
-            audited_env(postgres_env(settings.database_url, SOURCE, pool_size=settings.pool_size)),
+            audited_env(
+                postgres_env(
+                    settings.database_url, SOURCE, pool_size=settings.pool_size, create_table=False
+                )
+            ),
             teksten=Teksten(keys),
         )
         verification.audit_log = AuditLog(engine, SOURCE)
@@ -78,6 +95,8 @@ def create_app(
             recorder=verification.recorder,
             mapper=verification.mapper,
             poll_seconds=settings.relay_poll_seconds,
+            parking=runtime.parking,
+            max_attempts=settings.consumer_max_attempts,
         )
         projections.append(projection)
         agenda = AgendaStore(engine)
@@ -119,6 +138,6 @@ def create_app(
     # first: guards every route included after
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health_router(readiness))
+    app.include_router(health_router(readiness, runtime.degradation))
     app.include_router(build_router(events_stored))
     return app

@@ -19,8 +19,10 @@ from services.verification.codes import (
     Stage,
     Uitkomst,
 )
+from shared.fields import BusinessDate, FreeText
 
-Tekst = Annotated[str, Field(min_length=1, max_length=2000)]
+#: Free text of a step (toelichting, omschrijving, besluit): at most 2,000 characters.
+Tekst = Annotated[FreeText, Field(max_length=2000)]
 
 
 def _strict(example: dict[str, Any]) -> ConfigDict:
@@ -32,7 +34,7 @@ def _strict(example: dict[str, Any]) -> ConfigDict:
 class OnderzoekCreate(BaseModel):
     model_config = _strict({"datum": "2018-03-16"})
 
-    datum: date
+    datum: BusinessDate
 
 
 class VerificatieCreate(BaseModel):
@@ -55,7 +57,7 @@ class VerificatieCreate(BaseModel):
     onderwerp: Onderwerp | None = Field(
         default=None, description="the onderwerp as established (default: the melding's)"
     )
-    besloten_op: date
+    besloten_op: BusinessDate
     reden_herziening: RedenHerziening | None = None
     toelichting: Tekst | None = None
 
@@ -70,7 +72,7 @@ class AfsluitingCreate(BaseModel):
     )
 
     reden: RedenAfsluiting
-    datum: date
+    datum: BusinessDate
     toelichting: Tekst | None = None
 
 
@@ -80,7 +82,7 @@ class HeropeningCreate(BaseModel):
     )
 
     reden: RedenHeropening
-    datum: date
+    datum: BusinessDate
     toelichting: Tekst | None = None
 
 
@@ -89,7 +91,7 @@ class NazorgCreate(BaseModel):
         {"datum": "2018-09-10", "omschrijving": "Opvang en begeleiding geregeld met de gemeente"}
     )
 
-    datum: date
+    datum: BusinessDate
     omschrijving: Tekst
 
 
@@ -98,7 +100,7 @@ class ActieCreate(BaseModel):
 
     eigenaar: Organisatie
     omschrijving: Tekst
-    deadline: date
+    deadline: BusinessDate
 
 
 class OverlegZaakCreate(BaseModel):
@@ -130,7 +132,7 @@ class RegieoverlegCreate(BaseModel):
         }
     )
 
-    datum: date
+    datum: BusinessDate
     deelnemers: list[Organisatie] = Field(min_length=1, max_length=20)
     zaken: list[OverlegZaakCreate] = Field(min_length=1, max_length=500)
 
@@ -159,7 +161,7 @@ class RegieoverlegCreate(BaseModel):
 class ActieAfrondingCreate(BaseModel):
     model_config = _strict({"datum": "2018-04-18"})
 
-    datum: date
+    datum: BusinessDate
 
 
 # -- answers ---------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.verification.domain import RegelGeschonden
+from shared.context import SYSTEM
 from shared.crypto import TOKEN_PREFIX, CaseKeys, KeyDestroyed
+from shared.security.audit import ALLOWED, AuditEntry
 from shared.security.free_text import ERASED, MASKED, Inzage
 
 #: The free-text fields of verification's commands on a case.
@@ -24,6 +26,19 @@ VRIJE_VELDEN = ("toelichting", "omschrijving")
 
 class TekstGewist(RegelGeschonden):
     """The case's personal data was erased: no new free text is recorded for it."""
+
+
+def wis_record(zaak_id: str) -> AuditEntry:
+    """The audit record of deleting the key of a case's free text here (on intake's erasure)."""
+    return AuditEntry(
+        service="verification",
+        action="persoonsgegevens_gewist",
+        decision=ALLOWED,
+        object=f"zaak:{zaak_id}",
+        zaak_id=zaak_id,
+        result="key_deleted",
+        actor=SYSTEM,
+    )
 
 
 def is_token(value: Any) -> bool:

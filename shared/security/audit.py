@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -26,6 +26,8 @@ from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection, Engine, text
 
 from shared.context import Actor
+from shared.eventstore import pending_claims
+from shared.fields import storable
 from shared.security.chain import AUDIT_COLUMNS, sql_name
 
 ALLOWED = "allowed"
@@ -53,7 +55,13 @@ class AuditEntry:
     personal_data: bool = False
 
     def values(self) -> dict[str, Any]:
-        """The record as column values (AUDIT_COLUMNS)."""
+        """The record as column values (AUDIT_COLUMNS); text a request brought unchecked
+        (its path, a reden) is stored with what PostgreSQL cannot hold escaped (storable),
+        so no request can make its own record fail."""
+        values = self._raw_values()
+        return {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}
+
+    def _raw_values(self) -> dict[str, Any]:
         return {
             "service": self.service,
             "action": self.action,
@@ -163,6 +171,7 @@ class AuditingProcessRecorder(PostgresProcessRecorder):
         super()._insert_events(curs, stored_events, **kwargs)
         if not stored_events:
             return
+        self._insert_claims(curs)
         audit = current_audit.get()
         if audit is not None and not audit.written:
             entry = audit.final(STORED)
@@ -172,6 +181,14 @@ class AuditingProcessRecorder(PostgresProcessRecorder):
         extra = with_events.get()
         if extra is not None:
             extra(curs)
+
+    def _insert_claims(self, curs: Cursor[DictRow]) -> None:
+        """The rows the save claims (shared.eventstore.claiming), or no save at all."""
+        for claim in pending_claims.get():
+            statement = SQL(claim.sql).format(schema=Identifier(self.datastore.schema))
+            curs.execute(statement, list(claim.params))
+            if curs.fetchone() is None:
+                raise IntegrityError(f"claim refused: {claim.params}")
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -239,7 +239,7 @@ def install_chains(conn: Connection, schema: str, events_table: str | None) -> N
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('{schema}.install_chains'))")
     conn.exec_driver_sql(_base_sql(s))
     conn.exec_driver_sql(_audit_sql(s))
-    for table in ("audit_log", "checkpoints"):
+    for table in ("audit_log", "checkpoints", "chains"):  # chains: the genesis never changes
         conn.exec_driver_sql(_append_only_sql(s, table))
     if events_table is not None:
         t = sql_name(events_table)

@@ -6,16 +6,23 @@ For every request to a path that is not public it
 2. sets `current_actor` (stored with every event) and `current_audit` for the request; the
    guard dependency (wiring.py) then checks the route's operation against the Policy;
 3. writes the request's audit record, unless the request's own transaction did, before the
-   response starts; when that write fails the caller gets a 500 instead of the answer.
-It runs inside the tracing middleware, so every record carries the request's trace id.
+   response starts. When that write fails the request is refused (503, "could not be
+   audited") and a record of the refusal is still made: a minimal one in the audit log, or,
+   when the database cannot take even that, a log line with the whole record.
+A URL whose path or query holds a character no text field accepts (a NUL, any control
+character: shared/fields.py) is refused first with 422 naming the part and the rule, and
+audited like any refusal. It runs inside the tracing middleware, so every record carries the
+request's trace id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from opentelemetry import trace
 from starlette.datastructures import Headers
@@ -23,6 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import Actor, current_actor
+from shared.fields import unstorable
 from shared.security.audit import ALLOWED, REFUSED, AuditEntry, RequestAudit, current_audit
 from shared.security.tokens import TokenInvalid
 
@@ -36,6 +44,25 @@ AUDIT_SCOPE_KEY = "knooppunt.audit"
 MAX_TOKEN_LENGTH = 8192
 NOT_AUTHENTICATED = {"detail": "not authenticated"}
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="knooppunt"'}
+UNAUDITED = {"detail": "the request could not be audited and was refused; retry later"}
+UNAUDITED_HEADERS = {"Retry-After": "5"}
+
+
+def url_errors(scope: Scope) -> list[dict[str, str]]:
+    """What in the URL no service accepts (a control character in the path or the query),
+    in the 422 format of shared/http.py; [] when the URL is fine."""
+    errors = []
+    problem = unstorable(scope.get("path", ""), multiline=False)
+    if problem is not None:
+        errors.append({"field": "path", "rule": problem[0], "message": problem[1]})
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
+        for part, text in (("name", name), ("value", value)):
+            problem = unstorable(text, multiline=False)
+            if problem is not None:
+                field = f"query.{name}" if part == "value" else "query"
+                errors.append({"field": field, "rule": problem[0], "message": problem[1]})
+    return errors
 
 
 def _trace_id() -> str | None:
@@ -54,7 +81,11 @@ class SecurityMiddleware:
         self.security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.security.policy.is_public(scope["path"]):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused_url = url_errors(scope)
+        if not refused_url and self.security.policy.is_public(scope["path"]):
             await self.app(scope, receive, send)
             return
         audit = RequestAudit(
@@ -70,14 +101,25 @@ class SecurityMiddleware:
         scope[AUDIT_SCOPE_KEY] = audit
         reset = current_audit.set(audit)
         try:
-            await self._handle(scope, receive, send, audit)
+            await self._handle(scope, receive, send, audit, refused_url)
         finally:
             current_audit.reset(reset)
 
     async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, audit: RequestAudit
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        audit: RequestAudit,
+        refused_url: list[dict[str, str]],
     ) -> None:
         actor, reason = await self._authenticate(scope)
+        if refused_url:  # with or without a valid token: the record names who, if known
+            audit.update(actor=actor, decision=REFUSED, reason="url_ongeldig")
+            summary = "; ".join(f"{e['field']}: {e['message']}" for e in refused_url)
+            body = {"detail": summary, "errors": refused_url}
+            await self._answer(scope, receive, send, audit, 422, body)
+            return
         if actor is None:
             audit.update(decision=REFUSED, reason=reason)
             await self._answer(scope, receive, send, audit, 401, NOT_AUTHENTICATED, CHALLENGE)
@@ -88,8 +130,10 @@ class SecurityMiddleware:
             await self.app(scope, receive, self._recording(send, audit))
         except Exception:
             if not audit.written:
-                with contextlib.suppress(Exception):
+                try:
                     await asyncio.to_thread(self.security.write_audit, audit, "500")
+                except Exception:
+                    await self._record_refusal(audit)
             raise
         finally:
             current_actor.reset(token)
@@ -118,16 +162,42 @@ class SecurityMiddleware:
         send: Send,
         audit: RequestAudit,
         status: int,
-        body: dict[str, str],
+        body: dict[str, Any],
         headers: dict[str, str] | None = None,
     ) -> None:
-        """Answer from here (401, 403) after writing the record."""
+        """Answer from here (401, 403, 422) after writing the record."""
         try:
             await asyncio.to_thread(self.security.write_audit, audit, str(status))
         except Exception:
-            log.exception("audit record could not be written")
-            status, body, headers = 500, {"detail": "the audit log is unavailable"}, None
+            await self._record_refusal(audit)
+            status, body, headers = 503, UNAUDITED, UNAUDITED_HEADERS
         await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+
+    async def _record_refusal(self, audit: RequestAudit) -> None:
+        """The request's record could not be written: record that it was refused for that,
+        in the audit log if it takes a minimal record, else in the log."""
+        log.exception("audit record could not be written: the request is refused")
+        entry = audit.entry
+        refusal = AuditEntry(
+            service=entry.service,
+            action=entry.action[:300],
+            decision=REFUSED,
+            object=(entry.object or "")[:300] or None,
+            zaak_id=entry.zaak_id if entry.zaak_id and len(entry.zaak_id) <= 64 else None,
+            result="503",
+            reason="niet_auditeerbaar",
+            origin=entry.origin,
+            actor=entry.actor,
+            trace_id=entry.trace_id,
+        )
+        try:
+            await asyncio.to_thread(self.security.write_audit, RequestAudit(refusal), "503")
+        except Exception:
+            with contextlib.suppress(Exception):
+                log.error(
+                    "audit record of a request refused unaudited: %s",
+                    json.dumps(refusal.values(), default=str),
+                )
 
     def _recording(self, send: Send, audit: RequestAudit) -> Send:
         """A send that writes the audit record before the response starts."""
@@ -143,20 +213,20 @@ class SecurityMiddleware:
                         self.security.write_audit, audit, str(message["status"])
                     )
                 except Exception:
-                    log.exception("audit record could not be written: the answer is withheld")
+                    await self._record_refusal(audit)
                     refused = True
                     await send(
                         {
                             "type": "http.response.start",
-                            "status": 500,
-                            "headers": [(b"content-type", b"application/json")],
+                            "status": 503,
+                            "headers": [
+                                (b"content-type", b"application/json"),
+                                (b"retry-after", UNAUDITED_HEADERS["Retry-After"].encode()),
+                            ],
                         }
                     )
                     await send(
-                        {
-                            "type": "http.response.body",
-                            "body": b'{"detail":"the audit log is unavailable"}',
-                        }
+                        {"type": "http.response.body", "body": json.dumps(UNAUDITED).encode()}
                     )
                     return
             await send(message)

@@ -4,8 +4,8 @@ Called once by each service's composition root right after creating the app. It 
 security middleware (authentication, audit records; inside the tracing middleware), the
 guard as a global dependency (the policy's role check and check per case, before every
 route), the auditor's routes, the bearer scheme in the OpenAPI document, and, once the
-service's own start-up is done, installs the audit log and the hash chains in the service's
-schema and starts the checkpoint writer.
+service's own start-up is done, opens the audit log (the service's migration installed it
+and the hash chains, shared/dbroles.py) and starts the checkpoint writer.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
 from shared.context import Actor
+from shared.fields import Text
 from shared.runtime import ServiceRuntime
 from shared.security.audit import AuditLog, RequestAudit
-from shared.security.chain import install_chains
 from shared.security.checkpoints import (
     Checkpoint,
     CheckpointWriter,
@@ -77,14 +77,11 @@ class Security:
         self.app: FastAPI | None = None
 
     async def start(self, runtime: ServiceRuntime) -> None:
-        """Install the audit log and chains in the service's schema; start checkpointing."""
+        """Open the audit log (its migration installed it and the chains); start checkpointing."""
         assert runtime.engine is not None, "the service's start-up connects the database first"
         self.engine = runtime.engine
-        events_table = None
         if runtime.relay is not None:
-            events_table = getattr(runtime.relay.recorder, "events_table_name", None)
             self.decode = runtime.relay.mapper.transcoder.decode
-        await asyncio.to_thread(self._install, runtime.schema, events_table)
         self.audit_log = AuditLog(self.engine, runtime.schema)
         if self.app is not None:
             unguarded = unguarded_routes(self.app, self.policy)
@@ -109,11 +106,6 @@ class Security:
         )
         await asyncio.to_thread(self.checkpoints.write_now)
         self.checkpoints.start()
-
-    def _install(self, schema: str, events_table: str | None) -> None:
-        assert self.engine is not None
-        with self.engine.begin() as conn:
-            install_chains(conn, schema, events_table)
 
     async def stop(self) -> None:
         if self.checkpoints is not None:
@@ -195,7 +187,7 @@ def get_actor(request: Request) -> Actor:
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 CurrentAudit = Annotated[RequestAudit, Depends(get_request_audit)]
 Reden = Annotated[
-    str | None,
+    Text | None,
     Query(
         min_length=3,
         max_length=300,

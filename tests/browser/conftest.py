@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from deploy.stack import Stack
 from tests.conftest import OUTPUT, _delete_streams, _with_database
-from tests.helpers import NATS_PASSWORDS
+from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,6 +67,7 @@ def stack(
         nats_url=nats_server_url,
         environment="test",
         given_nats_passwords=dict(NATS_PASSWORDS),
+        given_pg_passwords=dict(PG_PASSWORDS),
         extra_env={"RELAY_POLL_SECONDS": "0.1"},
     )
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.stack import Stack
-from tests.helpers import NATS_PASSWORDS
+from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,7 @@ def stack(
         nats_url=nats_server_url,
         environment="test",
         given_nats_passwords=dict(NATS_PASSWORDS),
+        given_pg_passwords=dict(PG_PASSWORDS),
     )
     try:
         running.start()

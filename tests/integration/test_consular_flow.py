@@ -25,14 +25,21 @@ from services.consular.settings import ConsularSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import auth_headers, eventually, key_service, melding, serving
+from tests.helpers import (
+    auth_headers,
+    database_credentials,
+    eventually,
+    key_service,
+    melding,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 
 NOODFONDS = {
     "soort": "noodfonds_uitgave",
     "datum": "2018-04-03",
-    "post": "Rabat",
+    "post": "rabat",
     "bedrag_cent": 79500,
     "doel": "tickets",
 }
@@ -101,7 +108,6 @@ class Stack:
 @pytest.fixture
 async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIterator[Stack]:
     common: dict[str, Any] = {
-        "database_url": database_url,
         "nats_url": nats_url,
         "environment": "test",
         "relay_poll_seconds": 0.1,
@@ -109,9 +115,20 @@ async def stack(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIte
     js = nats_client.jetstream()
     await ensure_stream(js, "verification")
     async with (
-        serving(intake_app(IntakeSettings(**key_service("intake"), **common))) as intake,
         serving(
-            consular_app(ConsularSettings(**common)), headers=auth_headers("bz", "bz_consulair")
+            intake_app(
+                IntakeSettings(
+                    **key_service("intake"),
+                    **common,
+                    **database_credentials(database_url, "intake"),
+                )
+            )
+        ) as intake,
+        serving(
+            consular_app(
+                ConsularSettings(**common, **database_credentials(database_url, "consular"))
+            ),
+            headers=auth_headers("bz", "bz_consulair"),
         ) as consular,
     ):
         yield Stack(intake, consular, js)
@@ -123,7 +140,7 @@ async def test_a_case_from_intake_gets_aid_and_its_afloop_once_verified(stack: S
     )
     zaak_id = response.json()["zaak_id"]
     bekend = await zaak(stack.consular, zaak_id)
-    assert bekend["referentie"] == "LKHA-2018-0001" and bekend["versie"] == 1
+    assert bekend["referentie"] == response.json()["referentie"] and bekend["versie"] == 1
 
     aid = await stack.consular.post(
         f"/v1/zaken/{zaak_id}/bijstand", json=NOODFONDS, headers={"If-Match": 'W/"1"'}
@@ -176,7 +193,10 @@ async def test_verification_news_before_the_melding_is_not_lost(
     await ensure_stream(js, "intake")
     app = consular_app(
         ConsularSettings(
-            database_url=database_url, nats_url=nats_url, environment="test", relay_poll_seconds=0.1
+            **database_credentials(database_url, "consular"),
+            nats_url=nats_url,
+            environment="test",
+            relay_poll_seconds=0.1,
         )
     )
     async with serving(app) as consular:

@@ -10,7 +10,7 @@ from nats.aio.client import Client as NATS
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, func, select
 
-from services.intake.application import InMemoryTeller, IntakeApplication
+from services.intake.application import InMemoryReferenties, IntakeApplication
 from services.intake.contracts import to_integration_event
 from services.reporting.store import FactStore, feiten
 from services.reporting.store import metadata as reporting_metadata
@@ -46,7 +46,7 @@ def _intake(database_url: str) -> IntakeApplication:
     return IntakeApplication(
         postgres_env(database_url, "intake"),
         cipher=InMemoryCaseKeys(),
-        teller=InMemoryTeller(),
+        referenties=InMemoryReferenties(),
     )
 
 

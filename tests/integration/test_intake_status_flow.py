@@ -23,7 +23,7 @@ from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import eventually, key_service, melding, serving
+from tests.helpers import database_credentials, eventually, key_service, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ async def intake(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIt
     await ensure_stream(js, "verification")
     settings = IntakeSettings(
         **key_service("intake"),
-        database_url=database_url,
+        **database_credentials(database_url, "intake"),
         nats_url=nats_url,
         environment="test",
         relay_poll_seconds=0.1,
@@ -79,8 +79,10 @@ async def test_the_status_follows_verification_and_says_nothing_more(intake: Int
     status = await intake.client.get(f"/v1/meldingen/{zaak_id}/status")
     assert status.json() == {
         "zaak_id": zaak_id,
-        "referentie": "LKHA-2018-0001",
+        "referentie": response.json()["referentie"],
         "status": "ontvangen",
+        "heeft_persoonsgegevens": True,
+        "gewijzigd_op": status.json()["gewijzigd_op"],
     }
     await intake.verificatie(zaak_id, 2, "onderzoek_gestart", datum="2018-03-15")
     await intake.status_wordt(zaak_id, "in_onderzoek")
@@ -98,17 +100,17 @@ async def test_the_status_follows_verification_and_says_nothing_more(intake: Int
     body = (await intake.client.get(f"/v1/meldingen/{zaak_id}/status")).json()
     assert "verhuizing" not in json.dumps(body) and "niet_vastgesteld" not in json.dumps(body)
     await intake.verificatie(zaak_id, 5, "heropend", reden="nieuwe_informatie", datum="2018-05-01")
-    await intake.status_wordt(zaak_id, "in_onderzoek")
+    await intake.status_wordt(zaak_id, "heropend")
 
     with make_engine(intake.database_url, "intake").connect() as conn:
         rij = conn.execute(text("SELECT stadium, verificatie_versie FROM melding_status")).one()
         positie = conn.execute(
             text("SELECT position FROM positions WHERE name = 'stream:VERIFICATION'")
         ).scalar()
-    assert tuple(rij) == ("in_onderzoek", 5) and positie == 4
+    assert tuple(rij) == ("heropend", 5) and positie == 4
 
 
-async def test_a_withdrawn_melding_is_afgerond(intake: Intake) -> None:
+async def test_a_withdrawn_melding_is_ingetrokken(intake: Intake) -> None:
     response = await intake.client.post(
         "/v1/meldingen", json=melding(), headers={"Idempotency-Key": "status-flow-0002"}
     )
@@ -120,7 +122,7 @@ async def test_a_withdrawn_melding_is_afgerond(intake: Intake) -> None:
     )
     assert ingetrokken.status_code == 200, ingetrokken.text
     status = await intake.client.get(f"/v1/meldingen/{zaak_id}/status")
-    assert status.json()["status"] == "afgerond"
+    assert status.json()["status"] == "ingetrokken"
 
 
 async def test_an_adviesvraag_is_published_once_without_its_vraag(intake: Intake) -> None:

@@ -26,6 +26,7 @@ from services.verification.teksten import Teksten
 from shared.crypto import InMemoryCaseKeys
 from shared.db import PositionStore, ensure_schema, make_engine
 from shared.eventstore import postgres_env
+from shared.parking import ParkingLot, parked_table
 
 pytestmark = pytest.mark.integration
 
@@ -211,3 +212,48 @@ def test_the_agenda_of_10000_cases_is_read_from_the_tables_in_well_under_a_secon
         "recente_ontwikkeling",
     }
     assert duur < 1.0, f"agenda of 10,000 cases took {duur:.2f} s"
+
+
+def test_an_event_the_agenda_cannot_store_is_parked_and_the_others_go_on(
+    app: VerificationApplication, engine: Engine
+) -> None:
+    """A NUL in a stored event (PostgreSQL text refuses it) must not stop the agenda."""
+    table = parked_table(metadata)
+    table.create(engine, checkfirst=True)
+    lot = ParkingLot(engine, table)
+    projection = AgendaProjection(
+        engine=engine,
+        recorder=app.recorder,
+        mapper=app.mapper,
+        batch_size=7,
+        parking=lot,
+        max_attempts=2,
+    )
+    vergiftigd = uuid4()
+    app.ontvang_melding(
+        vergiftigd,
+        1,
+        {"referentie": "LKHA\x00", "gemeld_op": date(2018, 3, 14), "onderwerp": "achterlating",
+         "land": "MA"},
+        Tracking("stream:INTAKE", 1),
+    )  # fmt: skip
+    app.start_onderzoek(vergiftigd, datum=date(2018, 3, 16))  # held behind it
+    gezond = meld(app, 2)
+
+    with pytest.raises(Exception, match="NUL"):
+        projection.catch_up()  # the first attempt fails ...
+    projection.catch_up()  # ... the second parks it and goes on
+    with engine.connect() as conn:
+        assert conn.execute(select(zaken.c.zaak_id)).scalars().all() == [str(gezond)]
+    waiting = lot.list()
+    assert [(m.stream, m.status, m.zaak_id) for m in waiting] == [
+        ("AGENDA", "parked", str(vergiftigd)),
+        ("AGENDA", "held", str(vergiftigd)),
+    ]
+    assert "NUL" in waiting[0].reason or "DataError" in waiting[0].reason
+
+    # Discarding the melding releases the step held behind it: applied (to no case), gone.
+    with engine.begin() as conn:
+        lot.discard("AGENDA", waiting[0].sequence, by="t", because="test", conn=conn)
+    projection.retry_parked()
+    assert lot.count() == 0

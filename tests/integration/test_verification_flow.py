@@ -19,7 +19,7 @@ from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from services.verification.main import create_app as verification_app
 from services.verification.settings import VerificationSettings
-from tests.helpers import eventually, key_service, melding, serving
+from tests.helpers import database_credentials, eventually, key_service, melding, serving
 
 pytestmark = pytest.mark.integration
 
@@ -63,15 +63,28 @@ class Systeem:
 @pytest.fixture
 async def systeem(database_url: str, nats_url: str, nats_client: NATS) -> AsyncIterator[Systeem]:
     common: dict[str, Any] = {
-        "database_url": database_url,
         "nats_url": nats_url,
         "environment": "test",
         "relay_poll_seconds": 0.1,
     }
     async with (
-        serving(intake_app(IntakeSettings(**key_service("intake"), **common))) as intake,
         serving(
-            verification_app(VerificationSettings(**key_service("verification"), **common))
+            intake_app(
+                IntakeSettings(
+                    **key_service("intake"),
+                    **common,
+                    **database_credentials(database_url, "intake"),
+                )
+            )
+        ) as intake,
+        serving(
+            verification_app(
+                VerificationSettings(
+                    **key_service("verification"),
+                    **common,
+                    **database_credentials(database_url, "verification"),
+                )
+            )
         ) as verification,
     ):
         yield Systeem(intake, verification, nats_client)

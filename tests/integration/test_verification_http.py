@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from services.verification.main import create_app
 from services.verification.settings import VerificationSettings
 from shared.messaging import IntegrationEvent, ensure_stream, stream_name
-from tests.helpers import eventually, key_service, serving
+from tests.helpers import database_credentials, eventually, key_service, serving
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +81,7 @@ async def ver(database_url: str, nats_url: str, nats_client: NATS) -> AsyncItera
     await ensure_stream(js, "consular")
     settings = VerificationSettings(
         **key_service("verification"),
-        database_url=database_url,
+        **database_credentials(database_url, "verification"),
         nats_url=nats_url,
         environment="test",
         relay_poll_seconds=0.1,
@@ -148,7 +148,7 @@ async def test_verifies_a_case_once_per_idempotency_key(ver: Verificatie) -> Non
             "needs a bevinding",
         ),
         ({**VASTGESTELD, "bevinding": "verhuizing"}, "bevinding", "only given with"),
-        ({"uitkomst": "vastgesteld", "besloten_op": "2999-01-01"}, "besloten_op", "future"),
+        ({"uitkomst": "vastgesteld", "besloten_op": "2099-01-01"}, "besloten_op", "future"),
         ({"uitkomst": "vastgesteld", "besloten_op": "2018-03-13"}, "besloten_op", "gemeld_op"),
         ({**VASTGESTELD, "extra": 1}, "extra", "Extra inputs"),
     ],

@@ -28,7 +28,7 @@ from services.verification.settings import VerificationSettings
 from shared.db import make_engine
 from shared.security.checkpoints import load_signing_key, new_signing_key
 from tests.conftest import _delete_streams, _with_database
-from tests.helpers import key_service, nats_credentials, serving
+from tests.helpers import database_credentials, key_service, nats_credentials, serving
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def fresh_database(admin_url: str, prefix: str = "sec") -> str:
 def settings_for(service: str, database_url: str, nats_url: str, **extra: Any) -> dict[str, Any]:
     """A service's settings: its own NATS user and checkpoint key, fast relay and checkpoints."""
     return {
-        "database_url": database_url,
+        **database_credentials(database_url, service),
         **nats_credentials(nats_url, service),
         "environment": "test",
         "relay_poll_seconds": 0.1,

@@ -155,6 +155,7 @@ ROWS = [
     ),
     # consular
     row("consular", "get_zaak", "GET", "/v1/zaken/{zaak_id}", CASUS | {"auditor"}, 200),
+    row("consular", "posten", "GET", "/v1/posten", CASUS | {"auditor"}, 200),
     row(
         "consular",
         "verleen_bijstand",

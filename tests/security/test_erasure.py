@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,9 @@ def figures(stack: Stack) -> Any:
 
 
 def post(stack: Stack, service: str, path: str, body: dict[str, Any]) -> httpx.Response:
+    key = {"Idempotency-Key": f"wis-{uuid.uuid4()}"}
     response = httpx.post(
-        f"{stack.url(service)}{path}", json=body, headers=h(stack, "lkha", "coordinator")
+        f"{stack.url(service)}{path}", json=body, headers=h(stack, "lkha", "coordinator", **key)
     )
     assert response.status_code in (200, 201), response.text
     return response

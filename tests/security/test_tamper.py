@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, text
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
-from services.intake.application import InMemoryTeller, IntakeApplication
+from services.intake.application import InMemoryReferenties, IntakeApplication
 from shared.context import Actor
 from shared.crypto import InMemoryCaseKeys
 from shared.db import ensure_schema, make_engine
@@ -74,7 +74,7 @@ def store(postgres_admin_url: str) -> Iterator[Store]:
     intake = IntakeApplication(
         audited_env(postgres_env(database_url, S)),
         cipher=InMemoryCaseKeys(),
-        teller=InMemoryTeller(),
+        referenties=InMemoryReferenties(),
         vandaag=lambda: date(2019, 6, 30),
     )
     table = intake.recorder.events_table_name

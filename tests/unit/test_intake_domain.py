@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from services.intake.application import (
     IdempotencyConflict,
-    InMemoryTeller,
+    InMemoryReferenties,
     IntakeApplication,
     VersieConflict,
 )
@@ -40,19 +41,29 @@ def verzoek(**overrides: object) -> dict[str, object]:
 def app() -> IntakeApplication:
     return IntakeApplication(
         cipher=InMemoryCaseKeys(),
-        teller=InMemoryTeller(),
+        referenties=InMemoryReferenties(),
         vandaag=lambda: VANDAAG,
     )
 
 
-def test_melding_gets_a_readable_referentie_per_year(app: IntakeApplication) -> None:
+def test_melding_gets_a_readable_referentie_that_counts_nothing(app: IntakeApplication) -> None:
     first = app.meld(melder_org="vt", idempotency_key="a", verzoek=verzoek())
     second = app.meld(melder_org="vt", idempotency_key="b", verzoek=verzoek())
     other_year = app.meld(
         melder_org="vt", idempotency_key="c", verzoek=verzoek(gemeld_op=date(2019, 1, 2))
     )
-    assert (first.referentie, second.referentie) == ("LKHA-2018-0001", "LKHA-2018-0002")
-    assert other_year.referentie == "LKHA-2019-0001"
+    leesbaar = re.compile(r"LKHA-2018-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+    assert leesbaar.fullmatch(first.referentie) and leesbaar.fullmatch(second.referentie)
+    assert first.referentie != second.referentie
+    assert other_year.referentie.startswith("LKHA-2019-")
+
+
+def test_a_referentie_drawn_twice_is_drawn_again(app: IntakeApplication) -> None:
+    trekkingen = iter(["LKHA-2018-AAAA-AAAA", "LKHA-2018-AAAA-AAAA", "LKHA-2018-BBBB-BBBB"])
+    app.trek_referentie = lambda jaar: next(trekkingen)
+    first = app.meld(melder_org="vt", idempotency_key="a", verzoek=verzoek())
+    second = app.meld(melder_org="vt", idempotency_key="b", verzoek=verzoek())
+    assert (first.referentie, second.referentie) == ("LKHA-2018-AAAA-AAAA", "LKHA-2018-BBBB-BBBB")
 
 
 def test_same_idempotency_key_returns_the_first_answer_and_stores_nothing(
@@ -104,7 +115,7 @@ def test_correction_keeps_the_old_value_in_the_history(app: IntakeApplication) -
         wijzigingen={"onderwerp": "huwelijksdwang"},
         reden="verkeerde categorie",
         datum=date(2018, 5, 1),
-    )
+    ).melding
     assert melding.onderwerp == "huwelijksdwang"
     assert melding.correcties[0]["vorige"] == {"onderwerp": "achterlating"}
     assert melding.version == 2

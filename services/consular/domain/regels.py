@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from shared.idempotency import Verzoeken
+from shared.idempotency import eerder_verwerkt as _eerder_verwerkt
+
 
 class ConsularError(Exception):
     """Base of every rule the consular domain enforces."""
@@ -58,21 +61,7 @@ def controleer_code(veld: str, waarde: object, codes: Iterable[str]) -> None:
         )
 
 
-#: Idempotency keys a case processed: key -> {"vingerafdruk", "versie"}, where versie is the
-#: case's version right after the request (its first answer).
-Verzoeken = dict[str, dict[str, object]]
-
-
 def eerder_verwerkt(verzoeken: Verzoeken, sleutel: str | None, vingerafdruk: str) -> int | None:
-    """The version of the first answer to this key, None if the key is new.
-
-    The same key with another request is refused: it is a client error, not a retry.
-    """
-    if sleutel is None or sleutel not in verzoeken:
-        return None
-    eerder = verzoeken[sleutel]
-    if eerder["vingerafdruk"] != vingerafdruk:
-        raise IdempotencyConflict("Idempotency-Key was already used for a different request")
-    versie = eerder["versie"]
-    assert isinstance(versie, int)
-    return versie
+    """The version of the first answer to this key, None if the key is new; the same key
+    with another request is an IdempotencyConflict (shared.idempotency)."""
+    return _eerder_verwerkt(verzoeken, sleutel, vingerafdruk, IdempotencyConflict)

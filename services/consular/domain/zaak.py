@@ -18,11 +18,11 @@ from services.consular.codes import (
 from services.consular.domain.regels import (
     OngeldigeWaarde,
     RegelGeschonden,
-    Verzoeken,
     controleer_code,
     controleer_datum,
     eerder_verwerkt,
 )
+from shared.idempotency import Verzoeken
 
 
 class Zaak(Aggregate):

@@ -7,16 +7,16 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict
 
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
-from services.intake.application import IdempotencyConflict
 from services.intake.codes import Onderwerp
-from services.intake.domain import RegelGeschonden
+from services.intake.domain import IdempotencyConflict, RegelGeschonden
 from services.intake.schemas import ErrorBody, Melder, Strict
-from shared.api import set_etag
+from shared.api import RequiredIdempotencyKey, set_etag
+from shared.fields import BusinessDate, FreeText
 from shared.security.wiring import CurrentActor
 
 
@@ -36,10 +36,10 @@ class AdviesvraagCreate(Strict):
         }
     )
 
-    ontvangen_op: date
+    ontvangen_op: BusinessDate
     onderwerp: Onderwerp
     melder: Melder
-    vraag: str | None = Field(default=None, max_length=10_000)
+    vraag: FreeText | None = None
 
     def as_command(self) -> dict[str, Any]:
         return {
@@ -71,15 +71,6 @@ def get_adviesvragen(request: Request) -> Adviesvragen:
 
 
 App = Annotated[Adviesvragen, Depends(get_adviesvragen)]
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="A unique key per adviesvraag, reused on retry",
-    ),
-]
 
 
 def public(adviesvraag: Adviesvraag, organisatie: str | None) -> AdviesvraagPublic:
@@ -108,7 +99,7 @@ def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
     )
     def ontvang_adviesvraag(
         body: AdviesvraagCreate,
-        key: IdempotencyKey,
+        key: RequiredIdempotencyKey,
         app: App,
         actor: CurrentActor,
         response: Response,

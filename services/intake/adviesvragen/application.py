@@ -11,7 +11,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
-from services.intake.application import IdempotencyConflict, IntakeApplication
+from services.intake.application import IntakeApplication
+from services.intake.domain import IdempotencyConflict
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from .projection import historie_per_zaak, staten
 from .selectie import selecteer, voldoet
 from .suppression import onderdruk_jaarcijfers
 
+Teller = Callable[[Sequence[ZaakStaat]], int]
+"""Turns the cases of a cell into its number: ``len``, or a cell key (.geheimhouding)."""
+
 
 def vorige_peildatum(peildatum: date, jaren: int = 1) -> date:
     """The same relative peildatum ``jaren`` years earlier (29 February becomes 28 February)."""
@@ -32,6 +35,7 @@ def meldingen_per_jaar(
     jaar: int,
     peildatum: date,
     van_jaar: int,
+    teller: Teller = len,
 ) -> list[dict[str, Any]]:
     """Meldingen per onderwerp in each year from ``van_jaar`` to ``jaar``, oldest first.
 
@@ -47,35 +51,38 @@ def meldingen_per_jaar(
             {
                 "jaar": eerder,
                 "peildatum": op.isoformat(),
-                "totaal": len(eigen),
-                "per_onderwerp": _per_onderwerp(eigen, definitie.onderwerpen),
+                "totaal": teller(eigen),
+                "per_onderwerp": _per_onderwerp(eigen, definitie.onderwerpen, teller),
             }
         )
     return reeks
 
 
-def _per_onderwerp(zaken: Sequence[ZaakStaat], onderwerpen: Sequence[str]) -> dict[str, int]:
-    return {o: sum(1 for z in zaken if z.onderwerp == o) for o in onderwerpen}
+def _per_onderwerp(
+    zaken: Sequence[ZaakStaat], onderwerpen: Sequence[str], teller: Teller = len
+) -> dict[str, int]:
+    return {o: teller([z for z in zaken if z.onderwerp == o]) for o in onderwerpen}
 
 
-def _tabel(tabel: TabelDefinitie, zaken: Sequence[ZaakStaat], jaar: int) -> dict[str, Any]:
+def _tabel(
+    tabel: TabelDefinitie, zaken: Sequence[ZaakStaat], jaar: int, teller: Teller
+) -> dict[str, Any]:
     populatie = selecteer(zaken, tabel.populatie)
     rijen = [
         {
             "label": rij.label,
             "code": rij.code,
-            "aantal": sum(1 for z in populatie if voldoet(z, rij.match)),
+            "aantal": teller([z for z in populatie if voldoet(z, rij.match)]),
         }
         for rij in tabel.rijen
     ]
-    ingedeeld = sum(1 for z in populatie if any(voldoet(z, r.match) for r in tabel.rijen))
-    n = len(populatie)
+    buiten = [z for z in populatie if not any(voldoet(z, r.match) for r in tabel.rijen)]
     return {
         "nummer": tabel.nummer,
-        "titel": tabel.titel_voor(jaar, n),
-        "n": n,
+        "titel": tabel.titel_voor(jaar, len(populatie)),
+        "n": teller(populatie),
         "rijen": rijen,
-        "niet_ingedeeld": n - ingedeeld,
+        "niet_ingedeeld": teller(buiten),
     }
 
 
@@ -88,6 +95,7 @@ def bereken_jaarcijfers(
     peildatum: date | None = None,
     registratie_tot: datetime | None = None,
     onderdrukking_drempel: int | None = None,
+    teller: Teller = len,
 ) -> dict[str, Any]:
     """JSON-ready jaarcijfers for ``jaar``.
 
@@ -102,34 +110,37 @@ def bereken_jaarcijfers(
     {totaal, per_onderwerp}}, per_betrokkene: {categorie: {totaal, per_onderwerp}},
     tabellen: [{nummer, titel, n, rijen: [{label, code, aantal}], niet_ingedeeld}],
     onderdrukking}``. ``niet_ingedeeld`` counts cases in a population that no row (or no
-    listed onderwerp) holds: 0 when the definition fits the data.
+    listed onderwerp) holds: 0 when the definition fits the data. With another ``teller``
+    (a cell key) every number is that teller's value of the cases behind it, except the
+    differences and titles, which the caller derives again (see .bescherming).
     """
     peildatum = peildatum or definitie.standaard_peildatum(jaar)
     dit_jaar = [z for z in selecteer(zaken_van_jaar, definitie.populatie) if z.jaar == jaar]
     vorig = [z for z in selecteer(zaken_vorig_jaar, definitie.populatie) if z.jaar == jaar - 1]
     onderwerpen = definitie.onderwerpen
-    per_onderwerp = _per_onderwerp(dit_jaar, onderwerpen)
-    vorig_per_onderwerp = _per_onderwerp(vorig, onderwerpen)
+    per_onderwerp = _per_onderwerp(dit_jaar, onderwerpen, teller)
+    vorig_per_onderwerp = _per_onderwerp(vorig, onderwerpen, teller)
     per_betrokkene: dict[str, Any] = {}
     for categorie in definitie.betrokkenen:
         eigen = [z for z in dit_jaar if z.betrokkene == categorie]
         per_betrokkene[categorie] = {
-            "totaal": len(eigen),
-            "per_onderwerp": _per_onderwerp(eigen, onderwerpen),
+            "totaal": teller(eigen),
+            "per_onderwerp": _per_onderwerp(eigen, onderwerpen, teller),
         }
+    buiten = [z for z in dit_jaar if z.onderwerp not in onderwerpen]
     rapport: dict[str, Any] = {
         "jaar": jaar,
         "titel": definitie.titel_voor(jaar),
         "definitie": definitie.jaar,
         "peildatum": peildatum.isoformat(),
         "registratie_tot": registratie_tot.isoformat() if registratie_tot else None,
-        "totaal": len(dit_jaar),
+        "totaal": teller(dit_jaar),
         "per_onderwerp": per_onderwerp,
-        "niet_ingedeeld": len(dit_jaar) - sum(per_onderwerp.values()),
+        "niet_ingedeeld": teller(buiten),
         "vorig_jaar": {
             "jaar": jaar - 1,
             "peildatum": vorige_peildatum(peildatum).isoformat(),
-            "totaal": len(vorig),
+            "totaal": teller(vorig),
             "per_onderwerp": vorig_per_onderwerp,
             "verschil": {
                 "totaal": len(dit_jaar) - len(vorig),
@@ -139,7 +150,7 @@ def bereken_jaarcijfers(
             },
         },
         "per_betrokkene": per_betrokkene,
-        "tabellen": [_tabel(t, dit_jaar, jaar) for t in definitie.tabellen],
+        "tabellen": [_tabel(t, dit_jaar, jaar, teller) for t in definitie.tabellen],
         "onderdrukking": None,
     }
     if onderdrukking_drempel is not None:

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, Final
 
 from .envelope import parse_date
+from .geheimhouding import leeftijdsklasse
 from .model import ZaakStaat
 
 DIMENSIES: Final[Mapping[str, Callable[[ZaakStaat], object]]] = {
@@ -31,6 +32,7 @@ DIMENSIES: Final[Mapping[str, Callable[[ZaakStaat], object]]] = {
     "betrokkene": lambda z: z.betrokkene,
     "geslacht": lambda z: z.geslacht,
     "leeftijd": lambda z: z.leeftijd,
+    "leeftijdsklasse": lambda z: leeftijdsklasse(z.leeftijd),
     "land": lambda z: z.land,
     "melder": lambda z: z.melder,
     "nationaliteit": lambda z: z.nationaliteit,

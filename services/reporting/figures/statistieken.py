@@ -7,7 +7,7 @@ and criteria in the language of :mod:`.selectie`. Results are JSON-ready.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -30,23 +30,28 @@ def tel(
     *,
     gemeld_van: date | None = None,
     gemeld_tot: date | None = None,
+    teller: Callable[[Sequence[ZaakStaat]], int] = len,
 ) -> dict[str, Any]:
     """Count cases, optionally grouped by dimensions (see ``selectie.DIMENSIES``).
 
     Returns ``{"totaal": n, "groepen": [{"sleutel": {dim: value}, "aantal": n}]}``; groups
     are sorted by key with ``None`` (unknown) last. ``gemeld_van``/``gemeld_tot`` bound
     gemeld_op inclusively (same as the ``gemeld_van``/``gemeld_tot`` criteria).
+    ``teller`` turns the cases of a cell into its number (``len``; the cell key of
+    :mod:`.geheimhouding` for protected figures).
     """
     for dimensie in groepeer_op:
         if dimensie not in DIMENSIES:
             raise ValueError(f"cannot group by {dimensie!r}; known: {', '.join(DIMENSIES)}")
     gekozen = selecteer(zaken, met_periode(filters, gemeld_van, gemeld_tot))
-    telling = Counter(tuple(waarde(z, d) for d in groepeer_op) for z in gekozen)
+    cellen: dict[tuple[object, ...], list[ZaakStaat]] = defaultdict(list)
+    for zaak in gekozen:
+        cellen[tuple(waarde(zaak, d) for d in groepeer_op)].append(zaak)
     groepen = [
-        {"sleutel": dict(zip(groepeer_op, sleutel, strict=True)), "aantal": aantal}
-        for sleutel, aantal in sorted(telling.items(), key=lambda kv: _sorteer_sleutel(kv[0]))
+        {"sleutel": dict(zip(groepeer_op, sleutel, strict=True)), "aantal": teller(zaken_)}
+        for sleutel, zaken_ in sorted(cellen.items(), key=lambda kv: _sorteer_sleutel(kv[0]))
     ]
-    return {"totaal": len(gekozen), "groepen": groepen}
+    return {"totaal": teller(gekozen), "groepen": groepen}
 
 
 def aantal(zaken: Iterable[ZaakStaat], filters: Criteria | None = None) -> int:

@@ -1,4 +1,8 @@
-"""Optional small-cell suppression for published figures (off unless asked for).
+"""Plain small-cell suppression of a computed report (the core's ``onderdrukking_drempel``).
+
+The figures that leave the LKHA get more than this: .geheimhouding (coarse questions, the
+cell key method, minimum cell size and secondary suppression), applied by the service for
+every role without case access.
 
 Primary suppression: a count ``0 < aantal < drempel`` is shown as ``"<drempel"`` (zeros stay
 visible unless ``onderdruk_nul``). Secondary suppression: the total of a row is published,

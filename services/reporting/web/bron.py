@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from services.reporting.figures import ZaakStaat, parse_envelope, zaken_van
+from services.reporting.figures.geheimhouding import Geheimhouding
 from services.reporting.index import Feitenindex
+from services.reporting.policy import exacte_cijfers
 from services.reporting.rapportage import Rapportage
 from services.reporting.web.tijdlijn import Actie, acties_per_zaak
 
@@ -84,16 +86,29 @@ class Bron:
         """The facts about one case, including the regieoverleggen that discussed it."""
         return self.index.feiten_van(zaak_id)
 
-    def jaarcijfers(self, jaar: int, peildatum: date) -> tuple[dict[str, Any], list[ZaakStaat]]:
-        """The jaarcijfers of `jaar` as of `peildatum`, and every case as of that date.
+    def geheimhouding_voor(self, rol: str) -> Geheimhouding | None:
+        """The disclosure control of a role's figures (None: exact, the LKHA's)."""
+        return None if exacte_cijfers(rol) else self.rapportage.geheimhouding()
+
+    def jaarcijfers(
+        self, jaar: int, peildatum: date, *, geheimhouding: Geheimhouding | None
+    ) -> tuple[dict[str, Any], list[ZaakStaat]]:
+        """The jaarcijfers of `jaar` as of `peildatum`, and every case as of that date (none
+        under disclosure control: the charts then draw from the protected report only).
 
         Raises rapportage.GeenDefinitie for a year no definition covers."""
-        rapport = self.rapportage.jaarcijfers(jaar, peildatum=peildatum)
-        return rapport, self.index.zaken(peildatum)
+        rapport = self.rapportage.jaarcijfers(
+            jaar, geheimhouding=geheimhouding, peildatum=peildatum
+        )
+        return rapport, self.index.zaken(peildatum) if geheimhouding is None else []
 
-    def bestand(self, formaat: str, jaar: int, peildatum: date) -> str | bytes:
+    def bestand(
+        self, formaat: str, jaar: int, peildatum: date, *, geheimhouding: Geheimhouding | None
+    ) -> str | bytes:
         """The jaarcijfers as a csv, xlsx or pdf file (reporting's own exports)."""
-        return self.rapportage.jaarcijfers_als(formaat, jaar, peildatum=peildatum)
+        return self.rapportage.jaarcijfers_als(
+            formaat, jaar, geheimhouding=geheimhouding, peildatum=peildatum
+        )
 
     def wacht_op(
         self, voorwaarde: Callable[[Envelope], bool], zaak_id: str, seconden: float

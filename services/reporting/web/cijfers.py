@@ -34,6 +34,11 @@ UITKOMSTEN = (
 )
 
 
+def _getal(aantal: object) -> int:
+    """A count for a chart: a suppressed cell ('<5') draws no bar."""
+    return aantal if isinstance(aantal, int) else 0
+
+
 def per_jaar(rapport: Mapping[str, Any]) -> Grafiek:
     """Meldingen per onderwerp in the years up to the report's, each as of its peildatum."""
     reeks = [r for r in rapport.get("meldingen_per_jaar") or [] if isinstance(r, Mapping)]
@@ -44,7 +49,7 @@ def per_jaar(rapport: Mapping[str, Any]) -> Grafiek:
         [
             Reeks(
                 labels.ONDERWERP[o],
-                [int(r["per_onderwerp"].get(o) or 0) for r in reeks],
+                [_getal(r["per_onderwerp"].get(o)) for r in reeks],
                 KLEUREN[list(labels.ONDERWERP).index(o) % len(KLEUREN)],
             )
             for o in onderwerpen
@@ -103,7 +108,9 @@ def build_cijfers_router() -> APIRouter:
         peil = _datum(peildatum, min(date(gekozen, 12, 31), vandaag))
         jaren = list(range(vandaag.year, eerste_jaar - 1, -1))
         try:
-            rapport, zaken = web.bron.jaarcijfers(gekozen, peil)
+            rapport, zaken = web.bron.jaarcijfers(
+                gekozen, peil, geheimhouding=web.bron.geheimhouding_voor(sessie.actor.rol)
+            )
         except GeenDefinitie:
             return foutpagina(
                 request,
@@ -146,7 +153,9 @@ def build_cijfers_router() -> APIRouter:
             return foutpagina(request, sessie, 404, "Onbekend formaat", "Kies CSV, XLSX of PDF.")
         peil = _datum(peildatum, date(jaar, 12, 31))
         try:
-            inhoud = web.bron.bestand(formaat, jaar, peil)
+            inhoud = web.bron.bestand(
+                formaat, jaar, peil, geheimhouding=web.bron.geheimhouding_voor(sessie.actor.rol)
+            )
         except GeenDefinitie:
             return foutpagina(request, sessie, 404, "Geen jaarcijfers", f"Niet voor {jaar}.")
         naam = f"jaarcijfers-{jaar}-peildatum-{peil.isoformat()}.{formaat}"

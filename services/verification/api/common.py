@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, HTTPException, Request, Response
 
 from services.verification.application import A, Uitslag, VerificationApplication
 from services.verification.domain import (
@@ -20,7 +19,7 @@ from services.verification.domain import (
 )
 from services.verification.readmodel import AgendaProjection, AgendaStore
 from services.verification.schemas import ErrorBody
-from shared.api import set_etag
+from shared.api import invalid, mark_replayed, set_etag
 
 T = TypeVar("T")
 
@@ -40,20 +39,6 @@ def get_projection(request: Request) -> AgendaProjection:
 App = Annotated[VerificationApplication, Depends(get_application)]
 AgendaLezer = Annotated[AgendaStore, Depends(get_agenda)]
 Projectie = Annotated[AgendaProjection, Depends(get_projection)]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", description='the ETag (W/"<versie>") the change is based on'),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="A unique key per request, reused on retry (the retry gets the 1st answer)",
-    ),
-]
-
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody, "description": "not yet known here: retry later"},
     409: {"model": ErrorBody, "description": "a domain rule was broken: the message says which"},
@@ -72,9 +57,7 @@ def uitvoeren(opdracht: Callable[[], T]) -> T:
     except IdempotencyConflict as exc:
         raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
     except OngeldigeWaarde as exc:
-        raise RequestValidationError(
-            [{"loc": ("body", *exc.veld.split(".")), "type": exc.regel, "msg": str(exc)}]
-        ) from exc
+        raise invalid(exc.veld, exc.regel, str(exc)) from exc
     except RegelGeschonden as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
 
@@ -83,7 +66,6 @@ def beantwoord(uitslag: Uitslag[A], response: Response, notify: Callable[[], Non
     """A command's aggregate: wake the relay after a save, mark a retry's answer, set the ETag."""
     if uitslag.nieuw:
         notify()
-    else:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, not uitslag.nieuw)
     set_etag(response, uitslag.waarde.version)
     return uitslag.waarde

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,8 +14,6 @@ from services.verification.api.common import (
     ERRORS,
     AgendaLezer,
     App,
-    IdempotencyKey,
-    IfMatch,
     Projectie,
     beantwoord,
     uitvoeren,
@@ -34,8 +32,18 @@ from services.verification.schemas import (
     RegieoverlegPublic,
 )
 from services.verification.teksten import Teksten
-from shared.api import expected_version, set_etag
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    RequiredIdempotencyKey,
+    expected_version,
+    set_etag,
+)
+from shared.fields import IsoDate
+from shared.parking import reason_of
 from shared.security.free_text import Inzage
+
+log = logging.getLogger(__name__)
 
 
 def _overleg_zaak(overleg: Regieoverleg, zaak: dict[str, Any], teksten: Teksten) -> Any:
@@ -114,11 +122,14 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         lezer: AgendaLezer,
         projectie: Projectie,
         datum: Annotated[
-            date | None, Query(description="the date of the regieoverleg (default: today)")
+            IsoDate | None, Query(description="the date of the regieoverleg (default: today)")
         ] = None,
     ) -> AgendaPublic:
         """The cases to discuss: unverified, actions overdue, developments since the last one."""
-        projectie.catch_up()
+        try:
+            projectie.catch_up()
+        except Exception as exc:  # the agenda as projected so far (the projection retries)
+            log.warning("agenda projection could not catch up: %s", reason_of(exc))
         return agenda_public(lezer.agenda(datum or app.vandaag()), app.teksten)
 
     @router.post(
@@ -128,9 +139,9 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         operation_id="houd_regieoverleg",
     )
     def houd_regieoverleg(
-        body: RegieoverlegCreate, app: App, response: Response, key: IdempotencyKey = None
+        body: RegieoverlegCreate, app: App, response: Response, key: RequiredIdempotencyKey
     ) -> RegieoverlegPublic:
-        """Record a regieoverleg: deelnemers and, per case, besluiten and acties."""
+        """Record a regieoverleg: deelnemers and, per case, besluiten and acties (key required)."""
         command = body.as_command()
         uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
         response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"

@@ -10,8 +10,6 @@ from fastapi import APIRouter, Response
 from services.verification.api.common import (
     ERRORS,
     App,
-    IdempotencyKey,
-    IfMatch,
     beantwoord,
     uitvoeren,
 )
@@ -29,7 +27,7 @@ from services.verification.schemas import (
     ZaakPublic,
 )
 from services.verification.teksten import Teksten
-from shared.api import expected_version, set_etag
+from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
 from shared.security.free_text import Inzage, inzage
 from shared.security.wiring import CurrentActor, CurrentAudit, Reden
 

@@ -6,6 +6,8 @@ from datetime import date
 from enum import StrEnum
 
 from services.verification.codes import Bevinding, RedenOnbekend, Uitkomst
+from shared.idempotency import Verzoeken
+from shared.idempotency import eerder_verwerkt as _eerder_verwerkt
 
 
 class VerificationError(Exception):
@@ -69,32 +71,10 @@ def controleer_niet_eerder(veld: str, datum: date, *, dan: date, wat: str) -> No
         )
 
 
-#: Idempotency keys an aggregate processed: key -> {"vingerafdruk", "versie"} where versie is
-#: the aggregate's version right after the request (its first answer).
-Verzoeken = dict[str, dict[str, object]]
-
-
-def onthoud_verzoek(
-    verzoeken: Verzoeken, sleutel: str | None, vingerafdruk: str | None, versie: int
-) -> None:
-    """Remember a processed request (called while applying its event)."""
-    if sleutel is not None:
-        verzoeken[sleutel] = {"vingerafdruk": vingerafdruk, "versie": versie}
-
-
 def eerder_verwerkt(verzoeken: Verzoeken, sleutel: str | None, vingerafdruk: str) -> int | None:
-    """The version of the first answer to this key, None if the key is new.
-
-    The same key with another request is refused: it is a client error, not a retry.
-    """
-    if sleutel is None or sleutel not in verzoeken:
-        return None
-    eerder = verzoeken[sleutel]
-    if eerder["vingerafdruk"] != vingerafdruk:
-        raise IdempotencyConflict("Idempotency-Key was already used for a different request")
-    versie = eerder["versie"]
-    assert isinstance(versie, int)
-    return versie
+    """The version of the first answer to this key, None if the key is new; the same key
+    with another request is an IdempotencyConflict (shared.idempotency)."""
+    return _eerder_verwerkt(verzoeken, sleutel, vingerafdruk, IdempotencyConflict)
 
 
 def controleer_code(veld: str, waarde: str, codes: type[StrEnum]) -> None:

@@ -14,13 +14,12 @@ from services.verification.domain.regels import (
     ActieNotFound,
     OngeldigeWaarde,
     RegelGeschonden,
-    Verzoeken,
     controleer_code,
     controleer_datum,
     controleer_niet_eerder,
     eerder_verwerkt,
-    onthoud_verzoek,
 )
+from shared.idempotency import Verzoeken, onthoud_verzoek
 
 
 def actie_id_voor(overleg_id: UUID, zaak_index: int, actie_index: int) -> UUID:

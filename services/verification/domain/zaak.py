@@ -17,14 +17,13 @@ from services.verification.codes import (
 from services.verification.domain.regels import (
     OngeldigeWaarde,
     RegelGeschonden,
-    Verzoeken,
     controleer_code,
     controleer_datum,
     controleer_niet_eerder,
     controleer_uitkomst,
     eerder_verwerkt,
-    onthoud_verzoek,
 )
+from shared.idempotency import Verzoeken, onthoud_verzoek
 
 
 class Zaak(Aggregate):

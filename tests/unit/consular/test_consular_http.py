@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from services.consular.api import build_router
 from services.consular.application import ConsularApplication
 from shared.http import install_http_basics
+from tests.helpers import with_idempotency_key
 from tests.unit.consular.fakes import ZAAK, Stromen
 
 BIJSTAND = f"/v1/zaken/{ZAAK}/bijstand"
@@ -49,7 +50,11 @@ async def client(app: ConsularApplication, wekker: Wekker) -> AsyncIterator[http
     web.include_router(build_router(wekker))
     web.state.consular = app
     transport = httpx.ASGITransport(app=web)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://test",
+        event_hooks={"request": [with_idempotency_key]},
+    ) as c:
         yield c
 
 
@@ -108,7 +113,14 @@ async def test_recording_aid_answers_201_with_the_case_and_wakes_the_relay(
     assert response.status_code == 201, response.text
     assert response.headers["ETag"] == 'W/"2"'
     assert response.headers["Location"] == f"/v1/zaken/{ZAAK}"
-    verleend = {**NOODFONDS, "document": None, "via": None, "antwoord": None, "versie": 2}
+    verleend = {
+        **NOODFONDS,
+        "post": "rabat",  # the name is stored as the post's code
+        "document": None,
+        "via": None,
+        "antwoord": None,
+        "versie": 2,
+    }
     assert response.json()["bijstand"] == [verleend]
     assert wekker.keer == 1
 
@@ -122,8 +134,9 @@ async def test_recording_aid_answers_201_with_the_case_and_wakes_the_relay(
         ({**NOODFONDS, "bedrag_cent": 0}, "bedrag_cent", "greater than 0"),
         ({**NOODFONDS, "bedrag_cent": 12.5}, "bedrag_cent", "valid integer"),
         ({**NOODFONDS, "bedrag_cent": "795"}, "bedrag_cent", "valid integer"),
-        ({**NOODFONDS, "post": "Rabat\nnaam slachtoffer"}, "post", "embassy or consulate"),
-        ({**NOODFONDS, "post": "R" * 61}, "post", "at most 60"),
+        ({**NOODFONDS, "post": "Rabat\nnaam slachtoffer"}, "post", "one line"),
+        ({**NOODFONDS, "post": "R" * 61}, "post", "at most 60 characters"),
+        ({**NOODFONDS, "post": "Amsterdam"}, "post", "embassy or consulate"),
         ({**NOODFONDS, "toelichting": "vrije tekst"}, "toelichting", "not permitted"),
         ({"soort": "opvang_geregeld", "datum": "2018-04-03", "post": "Rabat"}, "via", "Field"),
         ({**NOODFONDS, "datum": "2019-07-01"}, "datum", "lies in the future"),
@@ -236,6 +249,7 @@ async def test_every_endpoint_is_documented_with_an_example(client: httpx.AsyncC
         (path, method): op for path, ops in spec["paths"].items() for method, op in ops.items()
     }
     assert {op["operationId"] for op in operations.values()} == {
+        "posten",
         "get_zaak",
         "verleen_bijstand",
         "leg_afloop_vast",

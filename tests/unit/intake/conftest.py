@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake.adviesvragen.application import Adviesvragen
-from services.intake.application import InMemoryTeller, IntakeApplication
+from services.intake.application import InMemoryReferenties, IntakeApplication
 from services.intake.consumers import VerificationHandler
 from services.intake.status import InMemoryStatusStore, MeldingStatussen
 from shared.crypto import InMemoryCaseKeys
@@ -16,7 +16,7 @@ from tests.unit.intake.fakes import VANDAAG, Verificatie
 def intake() -> IntakeApplication:
     return IntakeApplication(
         cipher=InMemoryCaseKeys(),
-        teller=InMemoryTeller(),
+        referenties=InMemoryReferenties(),
         vandaag=lambda: VANDAAG,
     )
 

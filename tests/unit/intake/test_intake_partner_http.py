@@ -19,6 +19,7 @@ from services.intake.status import MeldingStatussen
 from shared.context import Actor
 from shared.http import install_http_basics
 from shared.security.wiring import get_actor
+from tests.helpers import ZONDER_SLEUTEL, with_idempotency_key
 from tests.unit.intake.fakes import Verificatie, verzoek
 
 ADVIESVRAAG: dict[str, Any] = {
@@ -66,7 +67,11 @@ def web(
 @pytest.fixture
 async def client(web: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=web)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://test",
+        event_hooks={"request": [with_idempotency_key]},
+    ) as c:
         yield c
 
 
@@ -79,15 +84,24 @@ async def test_the_status_of_a_melding_is_its_stage_only(
     assert first.status_code == 200
     assert first.json() == {
         "zaak_id": str(zaak_id),
-        "referentie": "LKHA-2018-0001",
+        "referentie": intake.get_melding(zaak_id).referentie,
         "status": "ontvangen",
+        "heeft_persoonsgegevens": True,
+        "gewijzigd_op": first.json()["gewijzigd_op"],
     }
+    assert first.headers["ETag"] == 'W/"1.0.0"'
     verificatie(zaak_id, "geverifieerd", uitkomst="vastgesteld", besloten_op="2018-04-01")
     assert (await client.get(url)).json()["status"] == "in_onderzoek"
     verificatie(zaak_id, "afgesloten", reden="teruggekeerd", datum="2018-06-01")
     later = (await client.get(url)).json()
     assert later["status"] == "afgerond"
-    assert set(later) == {"zaak_id", "referentie", "status"}
+    assert set(later) == {
+        "zaak_id",
+        "referentie",
+        "status",
+        "heeft_persoonsgegevens",
+        "gewijzigd_op",
+    }
 
 
 async def test_the_status_of_an_unknown_melding_is_404(client: httpx.AsyncClient) -> None:
@@ -138,7 +152,7 @@ async def test_a_retried_adviesvraag_gets_the_first_answer(
 @pytest.mark.parametrize(
     ("body", "headers", "veld", "noemt"),
     [
-        (ADVIESVRAAG, {}, "header.Idempotency-Key", "Field required"),
+        (ADVIESVRAAG, ZONDER_SLEUTEL, "header.Idempotency-Key", "Field required"),
         ({**ADVIESVRAAG, "onderwerp": "zorgen"}, None, "onderwerp", "'huwelijksdwang'"),
         ({**ADVIESVRAAG, "naam": "Testpersoon"}, None, "naam", "not permitted"),
         ({**ADVIESVRAAG, "melder": {"type": "buurman"}}, None, "melder.type", "'veilig_thuis'"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
@@ -23,7 +23,7 @@ def test_a_new_melding_is_ontvangen(intake: IntakeApplication, statussen: Meldin
     zaak_id = _meld(intake)
     status = statussen.status(zaak_id)
     assert status.stadium == Stadium.ontvangen
-    assert status.referentie == "LKHA-2018-0001"
+    assert status.referentie == intake.get_melding(zaak_id).referentie
 
 
 def test_an_unknown_melding_has_no_status(statussen: MeldingStatussen) -> None:
@@ -38,7 +38,8 @@ def test_an_unknown_melding_has_no_status(statussen: MeldingStatussen) -> None:
         (["geverifieerd"], Stadium.in_onderzoek),
         (["onderzoek_gestart", "geverifieerd"], Stadium.in_onderzoek),
         (["onderzoek_gestart", "geverifieerd", "afgesloten"], Stadium.afgerond),
-        (["geverifieerd", "afgesloten", "heropend"], Stadium.in_onderzoek),
+        (["geverifieerd", "afgesloten", "heropend"], Stadium.heropend),
+        (["geverifieerd", "afgesloten", "heropend", "geverifieerd"], Stadium.in_onderzoek),
         (["geverifieerd", "nazorg_geregeld"], Stadium.in_onderzoek),
         (["afgesloten"], Stadium.afgerond),
     ],
@@ -56,13 +57,40 @@ def test_the_stage_follows_verifications_steps(
     assert statussen.status(zaak_id).stadium == verwacht
 
 
-def test_a_withdrawn_melding_is_afgerond(
+def test_a_withdrawn_melding_is_ingetrokken_not_afgerond(
     intake: IntakeApplication, statussen: MeldingStatussen, verificatie: Verificatie
 ) -> None:
     zaak_id = _meld(intake)
     verificatie(zaak_id, "onderzoek_gestart", datum="2018-04-01")
+    voor = statussen.status(zaak_id)
     intake.trek_in(zaak_id, reden="dubbel gemeld", datum=date(2018, 4, 2))
-    assert statussen.status(zaak_id).stadium == Stadium.afgerond
+    na = statussen.status(zaak_id)
+    assert na.stadium == Stadium.ingetrokken
+    assert na.etag != voor.etag and na.gewijzigd_op > voor.gewijzigd_op
+
+
+def test_a_reopened_case_says_heropend_with_a_new_etag_and_time(
+    intake: IntakeApplication, statussen: MeldingStatussen, verificatie: Verificatie
+) -> None:
+    zaak_id = _meld(intake)
+    verificatie(zaak_id, "afgesloten", datum="2018-05-01")
+    afgerond = statussen.status(zaak_id)
+    verificatie(zaak_id, "heropend", datum="2018-06-01")
+    heropend = statussen.status(zaak_id)
+    assert (afgerond.stadium, heropend.stadium) == (Stadium.afgerond, Stadium.heropend)
+    assert heropend.etag != afgerond.etag and heropend.gewijzigd_op >= afgerond.gewijzigd_op
+
+
+def test_after_erasure_the_status_holds_no_personal_data_and_its_etag_changes(
+    intake: IntakeApplication, statussen: MeldingStatussen, store: InMemoryStatusStore
+) -> None:
+    zaak_id = _meld(intake)
+    voor = statussen.status(zaak_id)
+    assert voor.heeft_persoonsgegevens
+    store.wissingen[str(zaak_id)] = voor.gewijzigd_op + timedelta(days=1)
+    na = statussen.status(zaak_id)
+    assert not na.heeft_persoonsgegevens
+    assert na.etag != voor.etag and na.gewijzigd_op == voor.gewijzigd_op + timedelta(days=1)
 
 
 def test_a_redelivered_or_republished_event_changes_nothing(
@@ -90,7 +118,7 @@ def test_events_of_other_types_are_skipped_but_their_position_is_kept(
     verificatie(zaak_id, "regieoverleg_gehouden", datum="2018-04-01")
     verificatie(zaak_id, "iets_nieuws")
     assert statussen.status(zaak_id).stadium == Stadium.ontvangen
-    assert store.positions["stream:VERIFICATION"] == 2 and store.stadia == {}
+    assert store.positions["stream:VERIFICATION"] == 2 and store.stappen == {}
 
 
 def test_the_reporting_org_is_known_for_the_authorisation_check(

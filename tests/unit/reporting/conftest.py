@@ -11,12 +11,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opentelemetry import trace
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from deploy.demo.to_envelopes import dataset_envelopes, zaak_id_voor
 from services.reporting.api import build_router
 from services.reporting.figures import ZaakStaat, zaken_as_of
 from services.reporting.index import Feitenindex
 from services.reporting.rapportage import Rapportage
+from shared.context import Actor, current_actor
 from shared.http import install_http_basics
 
 Envelope = dict[str, Any]
@@ -50,16 +52,40 @@ def zaken(envelopes: list[Envelope]) -> Callable[..., list[ZaakStaat]]:
     return _zaken
 
 
-@pytest.fixture(scope="session")
-def api(envelopes: list[Envelope]) -> Iterator[TestClient]:
-    """Reporting's HTTP routes over an index holding the data set, as the consumer fills it."""
+class AlsRol:
+    """Sets the acting role as the security middleware would: ``X-Rol: org:rol`` (default
+    the LKHA coordinator; no header value ``-`` means no actor at all)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        waarde = headers.get(b"x-rol", b"lkha:coordinator").decode()
+        actor = None if waarde == "-" else Actor(*waarde.split(":"), user="test")
+        token = current_actor.set(actor)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_actor.reset(token)
+
+
+def reporting_api(envelopes: list[Envelope]) -> FastAPI:
     index = Feitenindex()
     index.voeg_toe_alle(envelopes)
     app = FastAPI()
     app.state.rapportage = Rapportage(index, vandaag=lambda: date(2019, 12, 31))
     install_http_basics(app, tracer=trace.get_tracer("test"), max_body_bytes=10_000)
     app.include_router(build_router())
-    with TestClient(app) as client:
+    app.add_middleware(AlsRol)
+    return app
+
+
+@pytest.fixture(scope="session")
+def api(envelopes: list[Envelope]) -> Iterator[TestClient]:
+    """Reporting's HTTP routes over an index holding the data set, as the consumer fills it;
+    the caller is the LKHA coordinator unless a test sends ``X-Rol``."""
+    with TestClient(reporting_api(envelopes)) as client:
         yield client
 
 
