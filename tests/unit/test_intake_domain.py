@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -11,9 +13,10 @@ from services.intake.application import (
     IdempotencyConflict,
     InMemoryReferenties,
     IntakeApplication,
+    PersoonsgegevensGewist,
     VersieConflict,
 )
-from services.intake.domain import MeldingIngetrokken, RegelGeschonden
+from services.intake.domain import MeldingIngetrokken, MeldingNotFound, RegelGeschonden
 from shared.crypto import InMemoryCaseKeys, KeyDestroyed
 
 VANDAAG = date(2019, 6, 30)
@@ -147,3 +150,38 @@ def test_withdrawn_melding_takes_no_corrections(app: IntakeApplication) -> None:
     app.trek_in(zaak, reden="dubbel gemeld", datum=date(2018, 4, 1))
     with pytest.raises(MeldingIngetrokken):
         app.corrigeer(zaak, wijzigingen={"land": "PK"}, reden="x", datum=date(2018, 5, 1))
+
+
+def test_a_correction_s_reden_is_sealed_and_its_retry_gets_the_first_answer(
+    app: IntakeApplication,
+) -> None:
+    """The fingerprint of the retry is an HMAC under the case's key, over the plain reden."""
+    zaak = app.meld(melder_org="vt", idempotency_key="r", verzoek=verzoek()).zaak_id
+    velden: dict[str, Any] = {
+        "wijzigingen": {"onderwerp": "huwelijksdwang"},
+        "reden": "Broer Kwak belde",
+        "datum": date(2018, 5, 1),
+    }
+    first = app.corrigeer(zaak, **velden, sleutel="corr-1")
+    again = app.corrigeer(zaak, **velden, sleutel="corr-1")
+    assert first.nieuw and not again.nieuw and again.melding.version == first.melding.version
+    stored = app.recorder.select_notifications(1, 10)
+    assert len(stored) == 2 and all(b"Kwak" not in n.state for n in stored)
+    token = again.melding.correcties[0]["reden"]
+    assert app.ontsleutel(str(zaak), [token]) == ["Broer Kwak belde"]
+    with pytest.raises(IdempotencyConflict):
+        app.corrigeer(zaak, **{**velden, "reden": "iets anders"}, sleutel="corr-1")
+
+
+def test_no_correction_or_withdrawal_once_the_case_key_is_deleted(app: IntakeApplication) -> None:
+    zaak = app.meld(melder_org="vt", idempotency_key="w", verzoek=verzoek()).zaak_id
+    app.cipher.destroy(str(zaak))
+    with pytest.raises(PersoonsgegevensGewist):
+        app.corrigeer(
+            zaak, wijzigingen={"land": "PK"}, reden="nieuw", datum=date(2018, 5, 1), sleutel="x"
+        )
+    with pytest.raises(PersoonsgegevensGewist):
+        app.trek_in(zaak, reden="vergissing", datum=date(2018, 5, 1))
+    assert app.get_melding(zaak).version == 1  # nothing stored
+    with pytest.raises(MeldingNotFound):  # an unknown case stays 404, not "erased"
+        app.trek_in(uuid4(), reden="vergissing", datum=date(2018, 5, 1))
