@@ -97,7 +97,8 @@ class Stack:
             "NATS_USER": service,
             "NATS_PASSWORD": self.nats_passwords()[service],
         }
-        if service == "reporting":  # its sign-in page mints development tokens
+        if service == "reporting" and self.environment == "development":
+            # Its sign-in page mints development tokens (refused in any other environment).
             env["JWT_DEV_SIGNING_KEY"] = json.dumps(jwk)
         return env
 
