@@ -145,7 +145,7 @@ async def pagina_zaken(system: System) -> dict[str, tuple[str, str]]:
     zaken = {}
     for case, org, bz in (
         ("eigen", "veilig_thuis_utrecht", True),
-        ("ander", "politie_oost", False),
+        ("ander", "politie_oost_nederland", False),
     ):
         response = await system.clients["intake"].post(
             "/v1/meldingen",
@@ -348,3 +348,17 @@ async def test_bad_page_parameters_get_a_page_that_says_so_never_a_500(
     if response.status_code != 303:
         assert response.headers["content-type"].startswith("text/html"), response.text[:300]
     assert len(system.audit_after("reporting", before)) == 1
+
+
+async def test_signing_in_with_a_role_outside_its_agency_is_refused(system: System) -> None:
+    reporting = system.clients["reporting"]
+    pagina = await reporting.get("/ui/aanmelden")
+    csrf = pagina.cookies["knooppunt_aanmelden"]
+    response = await reporting.post(
+        "/ui/aanmelden",
+        data={"csrf": csrf, "token": token("veilig_thuis_utrecht", "coordinator")},
+        headers={"Cookie": f"knooppunt_aanmelden={csrf}"},
+    )
+    assert response.status_code == 403
+    assert "belongs to org" in response.text
+    assert "knooppunt_sessie" not in response.headers.get("set-cookie", "")

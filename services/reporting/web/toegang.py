@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from services.reporting.policy import POLICY
 from services.reporting.web.aanmelding import (
     COOKIE,
     CSRF_COOKIE,
@@ -109,6 +110,11 @@ def build_aanmeld_router() -> APIRouter:
         except ValueError as exc:
             return _aanmeldpagina(request, web, volgende, 400, f"Aanmelden lukte niet: {exc}.")
         actor = web.tokens.lees(token)
+        weigering = POLICY.check("ui_afmelden", actor)  # a role unknown or with another org
+        if weigering is not None:
+            return _aanmeldpagina(
+                request, web, volgende, 403, f"Aanmelden lukte niet: {weigering.detail}."
+            )
         if not rechten_van(actor).zaken and not volgende.startswith(f"{PAD}/cijfers"):
             volgende = f"{PAD}/"  # the start page leads each role to what it may see
         response = RedirectResponse(volgende, status_code=303)
