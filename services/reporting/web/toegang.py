@@ -85,7 +85,7 @@ def build_aanmeld_router() -> APIRouter:
 
     @router.post("/aanmelden", response_model=None)
     def meld_aan(request: Request, web: WebDeps, form: Formulier) -> Response:
-        """Sign in with a pasted token, or (development, test) with a minted one."""
+        """Sign in with a pasted token, or (development only) with a minted one."""
         volgende = veilig_volgende(veld(form, "volgende"))
         verwacht = request.cookies.get(CSRF_COOKIE)
         if not verwacht or veld(form, "csrf") != verwacht:
