@@ -36,6 +36,8 @@ SESSIE = CookieSession(
     cookie="knooppunt_sessie",
     sign_in="/ui/aanmelden",
     public=("/ui/aanmelden", "/ui/static"),
+    language="nl",
+    invalid_url_title="Dit adres bevat tekens die geen pagina aanneemt",
 )
 """The pages' session: the cookie, the sign-in page and what needs no session."""
 

@@ -12,9 +12,9 @@ For every request to a path that is not public it
    audited") and a record of the refusal is still made: a minimal one in the audit log, or,
    when the database cannot take even that, a log line with the whole record.
 A URL whose path or query holds a character no text field accepts (a NUL, any control
-character: shared/fields.py) is refused first with 422 naming the part and the rule, and
-audited like any refusal. It runs inside the tracing middleware, so every record carries the
-request's trace id.
+character: shared/fields.py) is refused first with 422 naming the part and the rule (on the
+pages as a short HTML page), and audited like any refusal. It runs inside the tracing
+middleware, so every record carries the request's trace id.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from opentelemetry import trace
@@ -126,7 +126,12 @@ class SecurityMiddleware:
             audit.update(actor=actor, decision=REFUSED, reason="url_ongeldig")
             summary = "; ".join(f"{e['field']}: {e['message']}" for e in refused_url)
             body = {"detail": summary, "errors": refused_url}
-            await self._answer(scope, receive, send, audit, JSONResponse(body, status_code=422))
+            refusal = (
+                session.invalid_url(refused_url)
+                if session is not None and on_page
+                else JSONResponse(body, status_code=422)
+            )
+            await self._answer(scope, receive, send, audit, refusal)
             return
         if actor is None:
             audit.update(decision=REFUSED, reason=reason)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Protocol
 from urllib.parse import quote
 
 from sqlalchemy import Column, DateTime, Engine, MetaData, Table, Text, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from starlette.requests import cookie_parser
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Scope
 
 
@@ -39,6 +40,9 @@ class CookieSession:
     sign_in: str
     #: Paths under the prefix that need no session: the sign-in page, static files.
     public: tuple[str, ...] = ()
+    #: The page refusing a URL that no page accepts (a control character): language, title.
+    language: str = "en"
+    invalid_url_title: str = "This address is not accepted"
 
     def covers(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix.rstrip("/") + "/")
@@ -59,6 +63,18 @@ class CookieSession:
             back += "?" + query.decode("latin-1")
         location = f"{self.sign_in}?volgende={quote(back, safe='/')}"
         return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
+
+    def invalid_url(self, errors: list[dict[str, str]]) -> Response:
+        """A short page (422) naming what in the URL is refused; nothing else of any page."""
+        items = "".join(f"<li>{escape(e['field'])}: {escape(e['message'])}</li>" for e in errors)
+        body = (
+            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
+            f"<title>{escape(self.invalid_url_title)}</title></head><body>"
+            f"<h1>{escape(self.invalid_url_title)}</h1><ul>{items}</ul>"
+            f'<p><a href="{escape(self.prefix.rstrip("/") + "/")}">{escape(self.prefix)}</a></p>'
+            "</body></html>"
+        )
+        return HTMLResponse(body, status_code=422, headers={"Cache-Control": "no-store"})
 
 
 def session_id(token: str) -> str:
