@@ -27,15 +27,18 @@ from pydantic import SecretStr
 
 from deploy.servers import free_port
 from services.reporting.index import Feitenindex
+from services.reporting.policy import POLICY
 from services.reporting.rapportage import Rapportage
 from services.reporting.settings import ReportingSettings
 from services.reporting.web import pagina_routes, static_files
 from services.reporting.web.aanmelding import COOKIE, tokens_voor
 from services.reporting.web.bron import Bron
+from services.reporting.web.fouten import installeer_foutpaginas
 from services.reporting.web.partners import Intake, Partners, Verificatie
 from services.reporting.web.weergave import Web, maak_templates
 from shared.context import Actor
 from shared.security.tokens import new_dev_key, public_jwks
+from shared.security.wiring import protect_in_memory
 
 ONDERWERPEN = (
     ["achterlating"] * 5
@@ -227,6 +230,7 @@ def build(aantal: int) -> tuple[FastAPI, Feitenindex, list[dict[str, Any]], str]
     client = httpx.Client(transport=transport, base_url="http://verification")
     tokens = tokens_voor(settings)
     app = FastAPI()
+    protect_in_memory(app, service="reporting", settings=settings, policy=POLICY)
     app.state.ui = Web(
         settings=settings,
         bron=Bron(Rapportage(index, vandaag=lambda: VANDAAG), vandaag=lambda: VANDAAG),
@@ -236,6 +240,7 @@ def build(aantal: int) -> tuple[FastAPI, Feitenindex, list[dict[str, Any]], str]
     )
     app.include_router(pagina_routes(), prefix="/ui")
     app.mount("/ui/static", static_files(), name="ui-static")
+    installeer_foutpaginas(app)
     token = tokens.maak(Actor(org="lkha", rol="coordinator", user="bench"))
     return app, index, envelopes, token
 

@@ -21,10 +21,10 @@ from deploy.cli_common import EXIT_USAGE, data_dir_option, err, fail, one_line_e
 from deploy.stack import SERVICES
 from shared.security.policy import VASTE_ORGANISATIE, Rol
 from shared.security.settings import DEV_ISSUER
-from shared.security.tokens import mint_token
+from shared.security.tokens import MAX_LIFETIME_SECONDS, mint_token
 
-#: The longest a development token may live (seconds).
-MAX_TTL_SECONDS = 12 * 3600
+#: The longest a development token may live (seconds): what the services accept by default.
+MAX_TTL_SECONDS = MAX_LIFETIME_SECONDS
 _ORG = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 

@@ -109,7 +109,8 @@ class Stack:
             "NATS_USER": service,
             "NATS_PASSWORD": self.nats_passwords()[service],
         }
-        if service == "reporting":  # its sign-in page mints development tokens
+        if service == "reporting" and self.environment == "development":
+            # Its sign-in page mints development tokens (refused in any other environment).
             env["JWT_DEV_SIGNING_KEY"] = json.dumps(jwk)
         if service in self.openbao_tokens and self.openbao is not None:
             env["OPENBAO_ADDR"] = self.openbao.url

@@ -21,6 +21,7 @@ from services.intake.domain import (
     OngeldigeWaarde,
     RegelGeschonden,
 )
+from services.intake.organisaties import Organisatieregister, melder_of_refusal
 from services.intake.schemas import (
     CorrectieCreate,
     ErrorBody,
@@ -53,6 +54,11 @@ def get_gewist(request: Request) -> Callable[[UUID], bool]:
     if statussen is None:
         return lambda zaak_id: False
     return lambda zaak_id: statussen.store.gewist_op(str(zaak_id)) is not None
+
+
+def register(request: Request) -> Organisatieregister:
+    """The register of organisations (loaded by the composition root)."""
+    return request.app.state.organisaties  # type: ignore[no-any-return]
 
 
 App = Annotated[IntakeApplication, Depends(get_application)]
@@ -134,11 +140,14 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         key: RequiredIdempotencyKey,
         app: App,
         actor: CurrentActor,
+        request: Request,
         response: Response,
     ) -> MeldingVastgelegd:
         """Record a melding (gemeld); a retry with the same Idempotency-Key gets the 1st answer."""
+        verzoek = body.as_command()
+        verzoek["melder"] = melder_of_refusal(register(request), actor, verzoek["melder"])
         try:
-            result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=body.as_command())
+            result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
         except IdempotencyConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
         except OngeldigeWaarde as exc:

@@ -24,6 +24,7 @@ from services.intake.application import IntakeApplication
 from services.intake.bewaring import Bewaring, BewaringTaak, bewaring_tables
 from services.intake.consumers import VERIFICATION_EVENTS, VerificationHandler
 from services.intake.contracts import SOURCE, to_integration_event
+from services.intake.organisaties import Organisatieregister
 from services.intake.policy import POLICY
 from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
@@ -138,6 +139,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.organisaties = Organisatieregister.laad(settings.organisatieregister)
 
     def ontsleutel(zaak_id: str, token: str) -> Any:
         plain: bytes = app.state.intake.cipher.decrypt(zaak_id, token)

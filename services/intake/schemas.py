@@ -69,7 +69,9 @@ class MeldingCreate(Strict):
     onderwerp: Onderwerp
     betrokkene: Betrokkene
     land: Land
-    melder: Melder
+    #: Who reported: stated by the LKHA and BZ; for a partner it follows from its token's
+    #: org and the register of organisations (organisaties.py), whatever is given here.
+    melder: Melder | None = None
     nationaliteit: Nationaliteit = Nationaliteit.onbekend
     brp_ingeschreven: StrictBool | None = None
     verblijfsrecht: Verblijfsrecht = Verblijfsrecht.onbekend
@@ -109,7 +111,9 @@ class MeldingCreate(Strict):
         data = self.model_dump(mode="python")
         data["onderwerp"] = str(self.onderwerp)
         data["betrokkene"] = self.betrokkene.model_dump(mode="json", exclude_none=True)
-        data["melder"] = self.melder.model_dump(mode="json", exclude_none=True)
+        data["melder"] = (
+            self.melder.model_dump(mode="json", exclude_none=True) if self.melder else None
+        )
         data["nationaliteit"] = str(self.nationaliteit)
         data["verblijfsrecht"] = str(self.verblijfsrecht)
         data["persoonsgegevens"] = (

@@ -12,3 +12,6 @@ class IntakeSettings(KeyServiceSettings, ServiceSettings):
     bewaartermijn_dagen: int = 5 * 365
     #: How often the retention sweep looks for cases past their period (seconds).
     bewaring_interval_seconden: float = 3600
+    #: The register of organisations that may report (JSON: org -> melder type and name);
+    #: the shipped services/intake/organisaties.json when not set.
+    organisatieregister: str | None = None

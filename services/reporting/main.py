@@ -9,6 +9,7 @@ from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy import Engine
 
 from services.reporting.api import build_router
 from services.reporting.index import Feitenindex
@@ -17,11 +18,12 @@ from services.reporting.rapportage import Rapportage
 from services.reporting.rebuild import SOURCES
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
-from services.reporting.web import build_web_router, static_files
+from services.reporting.web import install_pages
 from shared.consumer import Delivery
 from shared.dbroles import migrate_schema
 from shared.http import health_router, install_http_basics
 from shared.runtime import ServiceRuntime, Subscription
+from shared.security.sessions import forget_expired_sessions
 from shared.security.wiring import secure
 from shared.telemetry import build_tracer_provider
 
@@ -31,10 +33,15 @@ log = logging.getLogger(__name__)
 
 def migrate(owner_url: str) -> None:
     """Create reporting's tables and audit log chain as reporting's owner role (its facts it
-    only appends; a rebuild, which drops them, runs as the owner: services/reporting/rebuild.py)."""
-    migrate_schema(
-        owner_url, SERVICE, metadata=metadata, extra=lambda engine: FactStore(engine).migrate()
-    )
+    only appends; a rebuild, which drops them, runs as the owner: services/reporting/rebuild.py).
+    The pages' sign-outs (revoked_sessions) the runtime role may only add; the migration
+    forgets those whose token has expired."""
+
+    def extra(engine: Engine) -> None:
+        FactStore(engine).migrate()
+        forget_expired_sessions(engine)
+
+    migrate_schema(owner_url, SERVICE, metadata=metadata, extra=extra)
 
 
 def create_app(
@@ -90,6 +97,5 @@ def create_app(
     app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router())
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).
-    app.include_router(build_web_router(settings))
-    app.mount("/ui/static", static_files(), name="ui-static")
+    install_pages(app, settings)
     return app

@@ -36,11 +36,14 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from shared.consumer import Delivery
 from shared.db import PositionStore, positions_table
 from shared.parking import DISCARDED, ParkedMessage, ParkingLot, parked_table
+from shared.security.sessions import revoked_sessions_table
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
 positions = positions_table(metadata)
 parked = parked_table(metadata)
+#: The pages' signed-out sessions (shared/security/sessions.py): SELECT and INSERT only.
+revoked_sessions = revoked_sessions_table(metadata)
 
 
 def _feiten(name: str, meta: MetaData) -> Table:

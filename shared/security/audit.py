@@ -160,6 +160,20 @@ def insert_audit(curs: Cursor[DictRow], schema: str, entry: AuditEntry) -> None:
     curs.execute(statement, [values[c] for c in AUDIT_COLUMNS])
 
 
+class InMemoryAuditLog:
+    """The records in a list: for tests and benchmarks of pages without a database."""
+
+    def __init__(self) -> None:
+        self.records: list[AuditEntry] = []
+
+    def write_request(
+        self, audit: RequestAudit, result: str, conn: Connection | None = None
+    ) -> int:
+        self.records.append(audit.final(result))
+        audit.written = True
+        return len(self.records)
+
+
 class AuditingProcessRecorder(PostgresProcessRecorder):
     """eventsourcing's process recorder that also inserts the request's audit record, in
     the transaction that inserts the request's events (see `audited_env`), and runs the

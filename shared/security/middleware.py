@@ -2,7 +2,9 @@
 
 For every request to a path that is not public it
 1. verifies the bearer token (401, with nothing that helps an attacker, when it is missing or
-   invalid), before anything else reads the request;
+   invalid), before anything else reads the request; on the pages of a `CookieSession` the
+   token comes from the session cookie, a signed-out session is refused too, and a browser
+   without a valid session is sent to the sign-in page (303) instead of a 401;
 2. sets `current_actor` (stored with every event) and `current_audit` for the request; the
    guard dependency (wiring.py) then checks the route's operation against the Policy;
 3. writes the request's audit record, unless the request's own transaction did, before the
@@ -10,9 +12,9 @@ For every request to a path that is not public it
    audited") and a record of the refusal is still made: a minimal one in the audit log, or,
    when the database cannot take even that, a log line with the whole record.
 A URL whose path or query holds a character no text field accepts (a NUL, any control
-character: shared/fields.py) is refused first with 422 naming the part and the rule, and
-audited like any refusal. It runs inside the tracing middleware, so every record carries the
-request's trace id.
+character: shared/fields.py) is refused first with 422 naming the part and the rule (on the
+pages as a short HTML page), and audited like any refusal. It runs inside the tracing
+middleware, so every record carries the request's trace id.
 """
 
 from __future__ import annotations
@@ -21,17 +23,18 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from opentelemetry import trace
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import Actor, current_actor
 from shared.fields import unstorable
 from shared.security.audit import ALLOWED, REFUSED, AuditEntry, RequestAudit, current_audit
+from shared.security.sessions import session_id
 from shared.security.tokens import TokenInvalid
 
 if TYPE_CHECKING:
@@ -113,16 +116,30 @@ class SecurityMiddleware:
         audit: RequestAudit,
         refused_url: list[dict[str, str]],
     ) -> None:
-        actor, reason = await self._authenticate(scope)
+        session = self.security.policy.session
+        on_page = session is not None and session.covers(scope["path"])
+        if on_page:
+            actor, reason = await self._authenticate_session(scope)
+        else:
+            actor, reason = await self._authenticate(scope)
         if refused_url:  # with or without a valid token: the record names who, if known
             audit.update(actor=actor, decision=REFUSED, reason="url_ongeldig")
             summary = "; ".join(f"{e['field']}: {e['message']}" for e in refused_url)
             body = {"detail": summary, "errors": refused_url}
-            await self._answer(scope, receive, send, audit, 422, body)
+            refusal = (
+                session.invalid_url(refused_url)
+                if session is not None and on_page
+                else JSONResponse(body, status_code=422)
+            )
+            await self._answer(scope, receive, send, audit, refusal)
             return
         if actor is None:
             audit.update(decision=REFUSED, reason=reason)
-            await self._answer(scope, receive, send, audit, 401, NOT_AUTHENTICATED, CHALLENGE)
+            if session is not None and on_page:
+                await self._answer(scope, receive, send, audit, session.to_sign_in(scope))
+                return
+            answer = JSONResponse(NOT_AUTHENTICATED, status_code=401, headers=CHALLENGE)
+            await self._answer(scope, receive, send, audit, answer)
             return
         audit.update(actor=actor)
         token = current_actor.set(actor)
@@ -146,6 +163,9 @@ class SecurityMiddleware:
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
             return None, "geen_bearer_token"
+        return await self._verify(scope, token)
+
+    async def _verify(self, scope: Scope, token: str) -> tuple[Actor | None, str]:
         verifier = self.security.verifier
         try:
             if verifier.jwks is not None:
@@ -155,23 +175,37 @@ class SecurityMiddleware:
             log.info("token refused (from %s): %s", _origin(scope), exc)
             return None, "token_ongeldig"
 
-    async def _answer(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        audit: RequestAudit,
-        status: int,
-        body: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        """Answer from here (401, 403, 422) after writing the record."""
+    async def _authenticate_session(self, scope: Scope) -> tuple[Actor | None, str]:
+        """The pages: the token from the session cookie, unless that session signed out."""
+        session = self.security.policy.session
+        assert session is not None
+        token = session.token(scope)
+        if not token:
+            return None, "geen_sessie"
+        if len(token) > MAX_TOKEN_LENGTH:
+            return None, "token_ongeldig"
+        actor, reason = await self._verify(scope, token)
+        if actor is None:
+            return None, reason
         try:
-            await asyncio.to_thread(self.security.write_audit, audit, str(status))
+            revoked = await asyncio.to_thread(self.security.session_revoked, session_id(token))
+        except Exception:  # fail closed: a session that cannot be checked is not trusted
+            log.exception("signed-out sessions could not be read")
+            return None, "sessie_niet_te_controleren"
+        if revoked:
+            return None, "sessie_afgemeld"
+        return actor, ""
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, audit: RequestAudit, answer: Response
+    ) -> None:
+        """Answer from here (401, 422, a page's 303 to sign in) after writing the record."""
+        try:
+            await asyncio.to_thread(self.security.write_audit, audit, str(answer.status_code))
         except Exception:
             await self._record_refusal(audit)
-            status, body, headers = 503, UNAUDITED, UNAUDITED_HEADERS
-        await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+            answer = JSONResponse(UNAUDITED, status_code=503, headers=UNAUDITED_HEADERS)
+        await answer(scope, receive, send)
 
     async def _record_refusal(self, audit: RequestAudit) -> None:
         """The request's record could not be written: record that it was refused for that,

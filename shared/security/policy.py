@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from shared.context import Actor
+from shared.security.sessions import CookieSession
 
 
 class Rol(StrEnum):
@@ -89,8 +90,9 @@ class Policy:
     free_text: frozenset[str] = frozenset()
     #: Path prefixes that need no bearer token (see PUBLIC_PATHS).
     public_paths: tuple[str, ...] = PUBLIC_PATHS
-    #: Path prefixes that authenticate on their own (the reporting pages' session cookie).
-    own_authentication: tuple[str, ...] = ()
+    #: Pages whose users sign in with a session cookie (reporting's /ui): the same
+    #: authentication, guard and audit record as the APIs, with the token from the cookie.
+    session: CookieSession | None = None
     #: The check per case, made for every operation with a {zaak_id} in its path.
     case_visible: CaseCheck | None = None
     #: The 404 detail for a case that is unknown here: also given for a case one may not see.
@@ -101,7 +103,7 @@ class Policy:
         return self.operations.get(operation_id, self.extra.get(operation_id))
 
     def is_public(self, path: str) -> bool:
-        prefixes = self.public_paths + self.own_authentication
+        prefixes = self.public_paths + (self.session.public if self.session else ())
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
     def check(self, operation_id: str, actor: Actor) -> Refusal | None:

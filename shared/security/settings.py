@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings
 
 #: Signature algorithms a token may use: asymmetric only, never "none" or HMAC.
@@ -25,7 +25,9 @@ class SecuritySettings(BaseSettings):
     jwt_algorithms: list[str] = list(ALLOWED_ALGORITHMS)
     #: Clock skew tolerated on exp, nbf and iat (seconds).
     jwt_leeway_seconds: int = 30
-    #: The development signing key (a private JWK), only where the pages mint tokens (dev/test).
+    #: The longest a token may be valid (exp - iat); a longer one is refused (default 12 h).
+    jwt_max_lifetime_seconds: int = Field(default=12 * 3600, gt=0, le=7 * 24 * 3600)
+    #: The development signing key (a private JWK) the pages mint tokens with: development only.
     jwt_dev_signing_key: SecretStr | None = None
     #: Base64 of the 32-byte Ed25519 seed this service signs its chain checkpoints with.
     checkpoint_key: SecretStr | None = None
@@ -46,6 +48,10 @@ class SecuritySettings(BaseSettings):
     @model_validator(mode="after")
     def _production_refuses_development_keys(self) -> SecuritySettings:
         environment = getattr(self, "environment", "development")
+        if self.jwt_dev_signing_key is not None and environment != "development":
+            raise ValueError(
+                f"JWT_DEV_SIGNING_KEY is for ENVIRONMENT=development only, not {environment!r}"
+            )
         if environment != "production":
             return self
         if self.jwt_issuer == DEV_ISSUER:
@@ -58,8 +64,6 @@ class SecuritySettings(BaseSettings):
             keys = load_public_keys(self.jwt_public_keys)
             if any(k.key_id.startswith(DEV_KEY_PREFIX) for k in keys):
                 raise ValueError("production refuses the development key (kid dev-...)")
-        if self.jwt_dev_signing_key is not None:
-            raise ValueError("JWT_DEV_SIGNING_KEY is for development and test only")
         if self.checkpoint_key is None:
             raise ValueError("CHECKPOINT_KEY must be set in production")
         return self

@@ -13,8 +13,10 @@ import base64
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -32,7 +34,9 @@ from shared.security.settings import (
     SecuritySettings,
 )
 
-REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "org", "rol"]
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "org", "rol"]
+#: The longest a token may be valid (exp - iat), unless JWT_MAX_LIFETIME_SECONDS says otherwise.
+MAX_LIFETIME_SECONDS = 12 * 3600
 
 
 class TokenInvalid(ValueError):
@@ -107,6 +111,14 @@ def load_public_keys(text: str) -> list[PublicKey]:
     return keys
 
 
+@dataclass(frozen=True)
+class Verified:
+    """A valid token: whom it names and until when it is valid."""
+
+    actor: Actor
+    expires_at: datetime
+
+
 class TokenVerifier:
     """Checks a bearer token and returns the actor it names."""
 
@@ -119,6 +131,7 @@ class TokenVerifier:
         audience: str,
         algorithms: Sequence[str] = ALLOWED_ALGORITHMS,
         leeway: int = 30,
+        max_lifetime: int = MAX_LIFETIME_SECONDS,
         production: bool = False,
     ) -> None:
         if not keys and not jwks_url:
@@ -135,6 +148,7 @@ class TokenVerifier:
         self.audience = audience
         self.algorithms = [a for a in algorithms if a in ALLOWED_ALGORITHMS]
         self.leeway = leeway
+        self.max_lifetime = max_lifetime
 
     @classmethod
     def from_settings(cls, settings: SecuritySettings) -> TokenVerifier:
@@ -146,6 +160,7 @@ class TokenVerifier:
             audience=settings.jwt_audience,
             algorithms=settings.jwt_algorithms,
             leeway=settings.jwt_leeway_seconds,
+            max_lifetime=settings.jwt_max_lifetime_seconds,
             production=getattr(settings, "environment", "") == "production",
         )
 
@@ -164,6 +179,10 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Actor:
         """The actor a valid token names; TokenInvalid otherwise."""
+        return self.verified(token).actor
+
+    def verified(self, token: str) -> Verified:
+        """The actor a valid token names and its expiry; TokenInvalid otherwise."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -191,11 +210,15 @@ class TokenVerifier:
             raise TokenInvalid(f"token refused: {exc}") from exc
         if self.production and claims.get("iss") == DEV_ISSUER:
             raise TokenInvalid("a development token in production")
-        user = claims.get("user") or claims.get("sub")
-        values = (claims.get("org"), claims.get("rol"), user)
+        lifetime = int(claims["exp"]) - int(claims["iat"])
+        if lifetime > self.max_lifetime:
+            raise TokenInvalid(f"token valid for {lifetime} s, longer than {self.max_lifetime} s")
+        # The user is `sub`, the identity provider's subject; no other claim overrides it.
+        values = (claims.get("org"), claims.get("rol"), claims.get("sub"))
         if not all(isinstance(v, str) and v.strip() and len(v) <= 200 for v in values):
-            raise TokenInvalid("org, rol and sub (or user) must be non-empty strings")
-        return Actor(org=str(claims["org"]), rol=str(claims["rol"]), user=str(user))
+            raise TokenInvalid("org, rol and sub must be non-empty strings")
+        actor = Actor(org=str(claims["org"]), rol=str(claims["rol"]), user=str(claims["sub"]))
+        return Verified(actor, datetime.fromtimestamp(int(claims["exp"]), UTC))
 
 
 def new_dev_key() -> dict[str, Any]:
@@ -233,6 +256,7 @@ def mint_token(
         "rol": rol,
         "iat": issued,
         "exp": issued + ttl_seconds,
+        "jti": str(uuid.uuid4()),
     }
     key = PyJWK(dict(private_jwk)).key
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": private_jwk["kid"]})

@@ -26,7 +26,7 @@ from starlette.middleware import Middleware
 from shared.context import Actor
 from shared.fields import Text
 from shared.runtime import ServiceRuntime
-from shared.security.audit import AuditLog, RequestAudit
+from shared.security.audit import AuditLog, InMemoryAuditLog, RequestAudit
 from shared.security.checkpoints import (
     Checkpoint,
     CheckpointWriter,
@@ -36,7 +36,13 @@ from shared.security.checkpoints import (
 from shared.security.middleware import AUDIT_SCOPE_KEY, SecurityMiddleware
 from shared.security.policy import Policy, api_routes
 from shared.security.replay import Decryptor, case_history
-from shared.security.tokens import TokenVerifier
+from shared.security.sessions import (
+    InMemoryRevocations,
+    Revocations,
+    SqlRevocations,
+    session_id,
+)
+from shared.security.tokens import TokenInvalid, TokenVerifier
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -71,9 +77,10 @@ class Security:
         key = settings.checkpoint_key
         self.signing_key = load_signing_key(key.get_secret_value()) if key else None
         self.engine: Engine | None = None
-        self.audit_log: AuditLog | None = None
+        self.audit_log: AuditLog | InMemoryAuditLog | None = None
         self.decode: Callable[[bytes], Mapping[str, Any]] | None = None
         self.checkpoints: CheckpointWriter | None = None
+        self.revocations: Revocations | None = None
         self.app: FastAPI | None = None
 
     async def start(self, runtime: ServiceRuntime) -> None:
@@ -83,6 +90,10 @@ class Security:
         if runtime.relay is not None:
             self.decode = runtime.relay.mapper.transcoder.decode
         self.audit_log = AuditLog(self.engine, runtime.schema)
+        if self.policy.session is not None:
+            revocations = SqlRevocations(self.engine)
+            await asyncio.to_thread(revocations.check)  # its migration made the table
+            self.revocations = revocations
         if self.app is not None:
             unguarded = unguarded_routes(self.app, self.policy)
             if unguarded:
@@ -118,6 +129,22 @@ class Security:
         if self.audit_log is None:
             raise RuntimeError("the audit log is not installed yet")
         self.audit_log.write_request(audit, result)
+
+    def session_revoked(self, session: str) -> bool:
+        """Whether a page session was signed out (fail closed before start-up)."""
+        if self.revocations is None:
+            raise RuntimeError("the session revocations are not installed yet")
+        return self.revocations.is_revoked(session)
+
+    def sign_out(self, token: str) -> None:
+        """End a page session on the server: its token is refused from now on."""
+        if self.revocations is None:
+            raise RuntimeError("the session revocations are not installed yet")
+        try:
+            expires_at = self.verifier.verified(token).expires_at
+        except TokenInvalid:
+            return  # refused anyway
+        self.revocations.revoke(session_id(token), expires_at)
 
     def history(self, zaak_id: str, *, unmask: bool) -> dict[str, Any]:
         assert self.engine is not None
@@ -249,6 +276,32 @@ def _document_bearer(app: FastAPI, policy: Policy) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def protect(app: FastAPI, security: Security) -> None:
+    """The middleware, the guard and the auditor's routes on an app (secure() does this and
+    starts the audit log with the service; tests of pages may give an in-memory one)."""
+    security.app = app
+    app.state.security = security
+    # Appended last = innermost of the user middleware: inside tracing and the body limit.
+    app.user_middleware.append(Middleware(SecurityMiddleware, security=security))
+    # A global dependency: every route included from here on is guarded.
+    app.router.dependencies.append(Depends(guard))
+    app.include_router(audit_router(security))
+    _document_bearer(app, security.policy)
+
+
+def protect_in_memory(
+    app: FastAPI, *, service: str, settings: ServiceSettings, policy: Policy
+) -> tuple[Security, InMemoryAuditLog]:
+    """protect() with the audit log and the signed-out sessions in memory: for tests and
+    benchmarks of pages without a database (never a service's composition root)."""
+    security = Security(service=service, settings=settings, policy=policy)
+    records = InMemoryAuditLog()
+    security.audit_log = records
+    security.revocations = InMemoryRevocations()
+    protect(app, security)
+    return security, records
+
+
 def secure(
     app: FastAPI,
     *,
@@ -265,14 +318,7 @@ def secure(
     security = Security(
         service=runtime.service, settings=runtime.settings, policy=policy, decrypt=decrypt
     )
-    security.app = app
-    app.state.security = security
-    # Appended last = innermost of the user middleware: inside tracing and the body limit.
-    app.user_middleware.append(Middleware(SecurityMiddleware, security=security))
-    # A global dependency: every route included from here on is guarded.
-    app.router.dependencies.append(Depends(guard))
-    app.include_router(audit_router(security))
-    _document_bearer(app, policy)
+    protect(app, security)
     original = app.router.lifespan_context
 
     @asynccontextmanager

@@ -55,7 +55,8 @@ def stack(
     postgres_admin_url: str,
     nats_server_url: str,
 ) -> Iterator[Stack]:
-    """The four services as processes, in the test environment (development sign-in on)."""
+    """The four services as processes, in development (the development sign-in exists there
+    only)."""
     with ThreadPoolExecutor(1) as thread:  # Playwright may run an event loop in this thread
         thread.submit(asyncio.run, _delete_streams(nats_server_url)).result()
     name = f"ui_{uuid.uuid4().hex[:10]}"
@@ -65,7 +66,7 @@ def stack(
         tmp_path_factory.mktemp("stack"),
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
-        environment="test",
+        environment="development",
         given_nats_passwords=dict(NATS_PASSWORDS),
         given_pg_passwords=dict(PG_PASSWORDS),
         extra_env={"RELAY_POLL_SECONDS": "0.1"},

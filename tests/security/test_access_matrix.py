@@ -296,8 +296,10 @@ async def test_every_role_gets_the_answer_need_to_know_gives_and_a_record(
 
 async def test_every_route_of_every_service_is_in_the_matrix(system: System) -> None:
     from shared.security.policy import api_routes
+    from tests.security.test_page_matrix import PAGES
 
     in_matrix = {(r.service, r.operation) for r in ROWS}
+    in_matrix |= {("reporting", p.operation) for p in PAGES}
     for service, app in system.apps.items():
         policy = app.state.security.policy
         routes = {

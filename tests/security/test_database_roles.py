@@ -107,6 +107,35 @@ def test_the_runtime_role_cannot_change_or_remove_what_its_service_stored(
             conn.rollback()
 
 
+def test_reporting_s_runtime_role_adds_sign_outs_and_cannot_take_one_back(stored: System) -> None:
+    """The pages' sign-outs (revoked_sessions): reporting's migration made the table as the
+    owner; the running service may add and read a sign-out, never change or drop one."""
+    t = '"reporting"."revoked_sessions"'
+    session = f"test-{uuid.uuid4().hex}"
+    with _as(stored, dbroles.runtime_role("reporting")) as conn:
+        conn.execute(
+            f"INSERT INTO {t} (session_id, expires_at) VALUES (%s, now() + interval '1 hour')",
+            (session,),
+        )
+        conn.commit()
+        found = conn.execute(f"SELECT count(*) FROM {t} WHERE session_id = %s", (session,))
+        assert found.fetchone() == (1,)
+        for statement in (
+            f"UPDATE {t} SET session_id = 'terug' WHERE session_id = '{session}'",
+            f"DELETE FROM {t} WHERE session_id = '{session}'",
+            f"TRUNCATE {t}",
+            f"DROP TABLE {t}",
+        ):
+            message = _refused(conn, statement)
+            assert "permission denied" in message or "must be owner" in message, statement
+    with _as(stored, dbroles.owner_role("reporting")) as conn:
+        owner = conn.execute(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = 'reporting' "
+            "AND tablename = 'revoked_sessions'"
+        ).fetchone()
+    assert owner == (dbroles.owner_role("reporting"),)
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_runtime_role_cannot_reach_another_service_s_schema_or_create_anything(
     stored: System, service: str

@@ -100,7 +100,9 @@ def meld(stack: Stack, key: str, **overrides: Any) -> str:
     response = httpx.post(
         f"{stack.url('intake')}/v1/meldingen",
         json=body,
-        headers=h(stack, "veilig_thuis_utrecht", "melder", **{"Idempotency-Key": key}),
+        # The LKHA records what a school reported: it states the melder (a partner's melder
+        # follows from the register of organisations, so it could not carry the control).
+        headers=h(stack, "lkha", "coordinator", **{"Idempotency-Key": key}),
     )
     assert response.status_code == 201, response.text
     zaak_id = str(response.json()["zaak_id"])

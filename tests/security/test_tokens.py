@@ -63,6 +63,24 @@ def test_a_valid_token_names_org_rol_and_user() -> None:
     assert verifier().verify(token()) == Actor(org="lkha", rol="coordinator", user="j.jansen")
 
 
+def test_the_user_is_sub_and_no_other_claim_overrides_it() -> None:
+    signed = jwt.encode(
+        _claims(sub="j.jansen", user="iemand.anders"),
+        jwt.PyJWK(KEY).key,
+        "EdDSA",
+        {"kid": KEY["kid"]},
+    )
+    assert verifier().verify(signed).user == "j.jansen"
+
+
+def test_the_longest_lifetime_is_configurable() -> None:
+    assert verifier().verify(token(ttl_seconds=12 * 3600)).user == "j.jansen"
+    with pytest.raises(TokenInvalid, match="longer than 600 s"):
+        verifier(max_lifetime=600).verify(token(ttl_seconds=601))
+    settings = IntakeSettings(master_key=SecretStr(MASTER_KEY), jwt_max_lifetime_seconds=900)
+    assert TokenVerifier.from_settings(settings).max_lifetime == 900
+
+
 def _tampered() -> str:
     header, payload, signature = token().split(".")
     forged = json.loads(base64.urlsafe_b64decode(payload + "=="))
@@ -117,6 +135,14 @@ BAD_TOKENS = {
         _claims(rol=" "), jwt.PyJWK(KEY).key, "EdDSA", {"kid": KEY["kid"]}
     ),
     "not a token": lambda: "dit-is-geen-token",
+    "valid longer than 12 hours": lambda: token(ttl_seconds=12 * 3600 + 1),
+    "valid for a year": lambda: token(ttl_seconds=365 * 24 * 3600),
+    "without sub, with user": lambda: jwt.encode(
+        {**{k: v for k, v in _claims().items() if k != "sub"}, "user": "j.jansen"},
+        jwt.PyJWK(KEY).key,
+        "EdDSA",
+        {"kid": KEY["kid"]},
+    ),
 }
 
 

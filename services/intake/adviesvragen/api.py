@@ -14,6 +14,7 @@ from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
 from services.intake.codes import Onderwerp
 from services.intake.domain import IdempotencyConflict, RegelGeschonden
+from services.intake.organisaties import melder_of_refusal
 from services.intake.schemas import ErrorBody, Melder, Strict
 from shared.api import RequiredIdempotencyKey, set_etag
 from shared.fields import BusinessDate, FreeText
@@ -38,14 +39,17 @@ class AdviesvraagCreate(Strict):
 
     ontvangen_op: BusinessDate
     onderwerp: Onderwerp
-    melder: Melder
+    #: As for a melding: a partner's follows from its org and the register of organisations.
+    melder: Melder | None = None
     vraag: FreeText | None = None
 
     def as_command(self) -> dict[str, Any]:
         return {
             "ontvangen_op": self.ontvangen_op,
             "onderwerp": str(self.onderwerp),
-            "melder": self.melder.model_dump(mode="json", exclude_none=True),
+            "melder": self.melder.model_dump(mode="json", exclude_none=True)
+            if self.melder
+            else None,
             "vraag": self.vraag or None,
         }
 
@@ -102,13 +106,16 @@ def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
         key: RequiredIdempotencyKey,
         app: App,
         actor: CurrentActor,
+        request: Request,
         response: Response,
     ) -> AdviesvraagVastgelegdPublic:
         """Record an advisory question (never a melding); a retry gets the first answer."""
+        verzoek = body.as_command()
+        verzoek["melder"] = melder_of_refusal(
+            request.app.state.organisaties, actor, verzoek["melder"]
+        )
         try:
-            result = app.ontvang(
-                melder_org=actor.org, idempotency_key=key, verzoek=body.as_command()
-            )
+            result = app.ontvang(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
         except IdempotencyConflict as exc:
             raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
         except RegelGeschonden as exc:

@@ -3,7 +3,9 @@
 Server-rendered HTML (Jinja2), plain forms with POST-redirect-GET, one small script for
 comfort, nothing fetched at run time. Cases and timelines come from reporting's own facts
 (`Bron`); decisions, actions and personal data go through verification's and intake's APIs
-with the signed-in user's token (`Partners`). See docs/ui.md.
+with the signed-in user's token (`Partners`). Every page is an operation of reporting's
+policy (`ui_*`): the security middleware and guard authenticate, authorise and audit it like
+an API; a refusal is a page that says so and shows nothing of a case. See docs/ui.md.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from services.reporting.settings import ReportingSettings
-from services.reporting.web.aanmelding import tokens_voor
+from services.reporting.web.aanmelding import Aangemeld, tokens_voor
 from services.reporting.web.bron import Bron
 from services.reporting.web.cijfers import build_cijfers_router
+from services.reporting.web.fouten import installeer_foutpaginas
 from services.reporting.web.paginas import build_zaken_router
 from services.reporting.web.partners import Partners
+from services.reporting.web.rechten import rechten_van
 from services.reporting.web.toegang import build_aanmeld_router
-from services.reporting.web.weergave import Web, maak_templates
+from services.reporting.web.weergave import Web, foutpagina, maak_templates
 
 STATIC = Path(__file__).parent / "static"
 
@@ -63,15 +67,27 @@ def build_web_router(settings: ReportingSettings) -> APIRouter:
     return router
 
 
+def install_pages(app: FastAPI, settings: ReportingSettings) -> None:
+    """The pages under /ui, their static files and their error pages (after secure())."""
+    app.include_router(build_web_router(settings))
+    app.mount("/ui/static", static_files(), name="ui-static")
+    installeer_foutpaginas(app)
+
+
 def pagina_routes() -> APIRouter:
     """The pages' routes, to be included with prefix /ui; they find their `Web` in app.state.ui."""
     router = APIRouter(include_in_schema=False)
 
-    @router.get("")
-    @router.get("/")
-    def start() -> RedirectResponse:
-        """The pages start at the agenda."""
-        return RedirectResponse("/ui/agenda", status_code=303)
+    @router.get("", operation_id="ui_start", response_model=None)
+    @router.get("/", operation_id="ui_start", response_model=None)
+    def start(request: Request, sessie: Aangemeld) -> Response:
+        """The pages start at the agenda (LKHA) or the figures (BZ, policy, the auditor)."""
+        rechten = rechten_van(sessie.actor)
+        if rechten.zaken:
+            return RedirectResponse("/ui/agenda", status_code=303)
+        if rechten.cijfers:
+            return RedirectResponse("/ui/cijfers", status_code=303)
+        return foutpagina(request, sessie, 403, "Geen toegang", "Uw rol geeft geen toegang.")
 
     router.include_router(build_aanmeld_router())
     router.include_router(build_zaken_router())

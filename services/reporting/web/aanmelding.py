@@ -1,7 +1,9 @@
 """Signing in to the pages: the same bearer tokens as the APIs, kept in a cookie.
 
 The token lives in an HttpOnly, SameSite=Strict cookie scoped to /ui; every form carries a
-CSRF token derived from it. In development and test a sign-in page mints a token with the
+CSRF token derived from it. The security middleware reads and verifies it for every page
+(shared/security/sessions.py), so `get_sessie` only hands the route what it established.
+In development only (ENVIRONMENT=development), a sign-in page mints a token with the
 development key for a chosen org, rol and user; elsewhere one pastes a token issued by
 `knooppunt token` (or the identity provider).
 """
@@ -18,14 +20,16 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
+from services.reporting.policy import SESSIE
 from services.reporting.settings import ReportingSettings
 from shared.context import Actor
+from shared.security.middleware import AUDIT_SCOPE_KEY
 from shared.security.settings import DEV_ISSUER
 from shared.security.tokens import TokenVerifier, mint_token
 
-COOKIE = "knooppunt_sessie"
+COOKIE = SESSIE.cookie
 CSRF_COOKIE = "knooppunt_aanmelden"
-PAD = "/ui"
+PAD = SESSIE.prefix
 
 
 class Tokens(Protocol):
@@ -41,7 +45,7 @@ class Tokens(Protocol):
 
     @property
     def mag_maken(self) -> bool:
-        """Whether this environment mints tokens (development and test only)."""
+        """Whether this environment mints tokens (ENVIRONMENT=development only)."""
         ...
 
     @property
@@ -72,22 +76,26 @@ def veilig_volgende(volgende: str | None) -> str:
     """Only a path within the pages may follow a sign-in (no open redirect)."""
     pad = volgende or ""
     verdacht = any(teken in pad for teken in ("\\", "://", "//"))
-    return pad if pad.startswith(f"{PAD}/") and not verdacht else f"{PAD}/agenda"
+    return pad if pad.startswith(f"{PAD}/") and not verdacht else f"{PAD}/"
 
 
 def nieuwe_csrf() -> str:
     return secrets.token_urlsafe(24)
 
 
+def sessie_van(request: Request) -> Sessie | None:
+    """The session the security middleware verified for this request (None: none)."""
+    audit = request.scope.get(AUDIT_SCOPE_KEY)
+    actor = getattr(getattr(audit, "entry", None), "actor", None)
+    token = request.cookies.get(COOKIE)
+    return Sessie(actor=actor, token=token) if isinstance(actor, Actor) and token else None
+
+
 def get_sessie(request: Request) -> Sessie:
     """The signed-in user, or a redirect to the sign-in page."""
-    tokens: Tokens = request.app.state.ui.tokens
-    token = request.cookies.get(COOKIE)
-    if token:
-        try:
-            return Sessie(actor=tokens.lees(token), token=token)
-        except ValueError:
-            pass
+    sessie = sessie_van(request)
+    if sessie is not None:
+        return sessie
     volgende = request.url.path
     if request.method == "GET" and request.url.query:
         volgende += f"?{request.url.query}"
@@ -107,7 +115,7 @@ def eis_csrf(sessie: Sessie, waarde: str | None) -> None:
 
 class Bearertokens:
     """The tokens the APIs accept (shared/security/tokens.py): verified with the configured
-    public keys; minted only where a development signing key is configured (dev and test)."""
+    public keys; minted only in development, with the development signing key."""
 
     def __init__(
         self,
@@ -132,7 +140,7 @@ class Bearertokens:
 
     def maak(self, actor: Actor) -> str:
         if self._signing_key is None:
-            raise PermissionError("tokens are minted here only in development and test")
+            raise PermissionError("tokens are minted here only in development")
         return mint_token(
             self._signing_key,
             org=actor.org,
@@ -144,10 +152,12 @@ class Bearertokens:
 
 
 def tokens_voor(settings: ReportingSettings) -> Bearertokens:
-    """The tokens the pages accept, and the key to mint them with in development and test."""
+    """The tokens the pages accept, and the key to mint them with in development only
+    (the settings refuse the key in any other environment, too)."""
     sleutel = settings.jwt_dev_signing_key
-    mag_maken = sleutel is not None and settings.environment in ("development", "test")
+    mag_maken = sleutel is not None and settings.environment == "development"
     return Bearertokens(
         TokenVerifier.from_settings(settings),
         json.loads(sleutel.get_secret_value()) if sleutel is not None and mag_maken else None,
+        geldig_seconden=min(8 * 3600, settings.jwt_max_lifetime_seconds),
     )

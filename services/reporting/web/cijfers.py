@@ -17,8 +17,7 @@ from services.reporting.web import labels
 from services.reporting.web.aanmelding import Aangemeld
 from services.reporting.web.grafieken import KLEUREN, Grafiek, Reeks, gestapeld
 from services.reporting.web.labels import label
-from services.reporting.web.rechten import rechten_van
-from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
+from services.reporting.web.weergave import Melding, WebDeps, foutpagina, getal, render
 
 DOWNLOADS = (("csv", "Download CSV"), ("xlsx", "Download Excel (XLSX)"), ("pdf", "Download PDF"))
 
@@ -78,17 +77,19 @@ def uitkomsten(zaken: Sequence[ZaakStaat], jaar: int) -> Grafiek:
 
 
 def _datum(tekst: str | None, standaard: date) -> date:
+    """A peildatum from the page; an unreadable one, or one outside 1900-2999, is the default."""
     try:
-        return date.fromisoformat(tekst) if tekst else standaard
+        gekozen = date.fromisoformat(tekst) if tekst else standaard
     except ValueError:
         return standaard
+    return gekozen if 1900 <= gekozen.year <= 2999 else standaard
 
 
 def build_cijfers_router() -> APIRouter:
     router = APIRouter()
     eerste_jaar = min(d.jaar for d in beschikbare_definities())
 
-    @router.get("/cijfers", response_model=None)
+    @router.get("/cijfers", response_model=None, operation_id="ui_cijfers")
     def cijfers(
         request: Request,
         sessie: Aangemeld,
@@ -97,10 +98,8 @@ def build_cijfers_router() -> APIRouter:
         peildatum: str = "",
     ) -> HTMLResponse:
         """The jaarcijfers of a year as of a peildatum, with charts and downloads."""
-        if not rechten_van(sessie.actor).cijfers:
-            return foutpagina(request, sessie, 403, "Geen toegang", "Uw rol geeft geen toegang.")
         vandaag = web.bron.vandaag()
-        gekozen = int(jaar) if jaar.isdigit() else vandaag.year - 1
+        gekozen = getal(jaar, 4) or vandaag.year - 1
         meldingen = []
         if not 1990 <= gekozen <= vandaag.year:
             meldingen.append(Melding(f"Kies een jaar tot en met {vandaag.year}.", "fout"))
@@ -137,28 +136,31 @@ def build_cijfers_router() -> APIRouter:
             meldingen=meldingen,
         )
 
-    @router.get("/cijfers/{jaar}.{formaat}", response_model=None)
+    @router.get("/cijfers/{jaar}.{formaat}", response_model=None, operation_id="ui_cijfers_bestand")
     def download(
         request: Request,
         sessie: Aangemeld,
         web: WebDeps,
-        jaar: int,
+        jaar: str,
         formaat: str,
         peildatum: str = "",
     ) -> Response:
         """The jaarcijfers as a file (CSV, XLSX or PDF)."""
-        if not rechten_van(sessie.actor).cijfers:
-            return foutpagina(request, sessie, 403, "Geen toegang", "Uw rol geeft geen toegang.")
         if formaat not in dict(DOWNLOADS):
             return foutpagina(request, sessie, 404, "Onbekend formaat", "Kies CSV, XLSX of PDF.")
-        peil = _datum(peildatum, date(jaar, 12, 31))
+        gekozen = getal(jaar, 4)
+        if gekozen is None or gekozen < eerste_jaar:
+            return foutpagina(
+                request, sessie, 404, "Geen jaarcijfers", f"Kies {eerste_jaar} of later."
+            )
+        peil = _datum(peildatum, date(gekozen, 12, 31))
         try:
             inhoud = web.bron.bestand(
-                formaat, jaar, peil, geheimhouding=web.bron.geheimhouding_voor(sessie.actor.rol)
+                formaat, gekozen, peil, geheimhouding=web.bron.geheimhouding_voor(sessie.actor.rol)
             )
         except GeenDefinitie:
-            return foutpagina(request, sessie, 404, "Geen jaarcijfers", f"Niet voor {jaar}.")
-        naam = f"jaarcijfers-{jaar}-peildatum-{peil.isoformat()}.{formaat}"
+            return foutpagina(request, sessie, 404, "Geen jaarcijfers", f"Niet voor {gekozen}.")
+        naam = f"jaarcijfers-{gekozen}-peildatum-{peil.isoformat()}.{formaat}"
         return Response(
             inhoud,
             media_type=MEDIA_TYPES[formaat],

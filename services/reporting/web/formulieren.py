@@ -6,6 +6,8 @@ field; nothing is sent on. The rules of the domain stay with the service the for
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
@@ -16,6 +18,15 @@ from starlette.datastructures import FormData
 from services.reporting.web.labels import Organisatie
 
 Tekst = Annotated[str, Field(min_length=1, max_length=2000)]
+
+SLEUTEL = re.compile(r"ui-[0-9a-f-]{36}")
+"""The Idempotency-Key a form carries (`ui-<uuid>`, made by the page)."""
+
+
+def formuliersleutel(waarde: str) -> str:
+    """The form's Idempotency-Key as sent on; anything else than the page made gets a new
+    one (a header may carry no other characters, and a key of one's own choosing has no use)."""
+    return waarde if SLEUTEL.fullmatch(waarde) else f"ui-{uuid.uuid4()}"
 
 
 class _Strikt(BaseModel):
@@ -148,7 +159,7 @@ def lees_overleg(form: FormData) -> tuple[Overlegformulier, OverlegInvoer | None
     ]
     ingevuld = [r for r in rijen if any(r.values())]
     ingevoerd = Overlegformulier(
-        sleutel=_tekst(form, "sleutel"),
+        sleutel=formuliersleutel(_tekst(form, "sleutel")),
         datum=_tekst(form, "datum"),
         deelnemers=[d for d in _alle(form, "deelnemers") if d],
         besluiten=_tekst(form, "besluiten"),

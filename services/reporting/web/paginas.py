@@ -16,6 +16,7 @@ from services.reporting.web.agenda import secties
 from services.reporting.web.formulieren import (
     Overlegformulier,
     dienstfouten,
+    formuliersleutel,
     lees_afronding,
     lees_overleg,
 )
@@ -23,8 +24,9 @@ from services.reporting.web.partners import DienstFout
 from services.reporting.web.rechten import rechten_van
 from services.reporting.web.tijdlijn import Overlegtekst, historie, overleg_ids, overlegtekst
 from services.reporting.web.toegang import Formulier, veld
-from services.reporting.web.weergave import Melding, Web, WebDeps, foutpagina, render
+from services.reporting.web.weergave import Melding, Web, WebDeps, foutpagina, getal, render
 from services.reporting.web.zakenlijst import Filter, filter_zaken, keuzes, zaakrij
+from shared.security.wiring import CurrentAudit
 
 PERSOONSVELDEN = (
     ("naam", "Naam"),
@@ -75,16 +77,13 @@ def _uitleg(fout: DienstFout) -> Melding:
     return Melding(f"Niet vastgelegd: {fout.detail}", "fout", punten)
 
 
-def _geen_toegang(request: Request, sessie: Sessie) -> HTMLResponse:
-    return foutpagina(
-        request,
-        sessie,
-        403,
-        "Geen toegang",
-        "De zaken en het regieoverleg zijn voor het LKHA. Onder Cijfers staan de "
-        "geaggregeerde cijfers.",
-        "/ui/cijfers",
-    )
+def is_id(waarde: str) -> bool:
+    """Whether a page parameter is an id at all (a case, an overleg, an action: uuids)."""
+    try:
+        uuid.UUID(waarde)
+    except ValueError:
+        return False
+    return True
 
 
 def _onbekend(request: Request, sessie: Sessie, zaak_id: str) -> HTMLResponse:
@@ -132,7 +131,7 @@ def zaakpagina(
 ) -> HTMLResponse:
     """The case page: actions, timeline, the regieoverleg form and personal data on request."""
     rechten = rechten_van(sessie.actor)
-    zaak = web.bron.zaak(zaak_id)
+    zaak = web.bron.zaak(zaak_id) if is_id(zaak_id) else None
     if zaak is None:
         return _onbekend(request, sessie, zaak_id)
     vandaag = web.bron.vandaag()
@@ -179,16 +178,11 @@ def _filterkeuzes(
 def build_zaken_router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/agenda", response_model=None)
+    @router.get("/agenda", response_model=None, operation_id="ui_agenda")
     def agenda(
         request: Request, sessie: Aangemeld, web: WebDeps, datum: str | None = None
     ) -> Response:
         """The agenda of the regieoverleg on a date (today by default)."""
-        rechten = rechten_van(sessie.actor)
-        if not rechten.zaken and rechten.cijfers:
-            return RedirectResponse("/ui/cijfers", status_code=303)  # their first page
-        if not rechten.zaken:
-            return _geen_toegang(request, sessie)
         try:
             dag = date.fromisoformat(datum) if datum else web.bron.vandaag()
         except ValueError:
@@ -217,7 +211,7 @@ def build_zaken_router() -> APIRouter:
             sessie=sessie,
         )
 
-    @router.get("/zaken", response_model=None)
+    @router.get("/zaken", response_model=None, operation_id="ui_zaken")
     def zaken(
         request: Request,
         sessie: Aangemeld,
@@ -231,8 +225,6 @@ def build_zaken_router() -> APIRouter:
         pagina: str = "1",
     ) -> HTMLResponse:
         """The case list: filters, search by referentie, 50 per page."""
-        if not rechten_van(sessie.actor).zaken:
-            return _geen_toegang(request, sessie)
         filter_ = Filter(
             fase=fase or None,
             onderwerp=onderwerp or None,
@@ -240,7 +232,7 @@ def build_zaken_router() -> APIRouter:
             betrokkene=betrokkene or None,
             instantie=instantie or None,
             referentie=referentie or None,
-            pagina=int(pagina) if pagina.isdigit() else 1,
+            pagina=getal(pagina, 6) or 1,
         )
         alle, acties = web.bron.zaken(), web.bron.acties()
         opties = keuzes(alle, acties)
@@ -256,25 +248,25 @@ def build_zaken_router() -> APIRouter:
             sessie=sessie,
         )
 
-    @router.get("/zaken/{zaak_id}", response_model=None)
+    @router.get("/zaken/{zaak_id}", response_model=None, operation_id="ui_zaak")
     def zaak(
         request: Request, sessie: Aangemeld, web: WebDeps, zaak_id: str, gedaan: str = ""
     ) -> HTMLResponse:
         """One case: open actions, the timeline across all services, the regieoverleg form."""
-        if not rechten_van(sessie.actor).zaken:
-            return _geen_toegang(request, sessie)
         meldingen = [GEDAAN[gedaan]] if gedaan in GEDAAN else []
         return zaakpagina(request, web, sessie, zaak_id, meldingen=meldingen)
 
-    @router.post("/zaken/{zaak_id}/regieoverleg", response_model=None)
+    @router.post(
+        "/zaken/{zaak_id}/regieoverleg", response_model=None, operation_id="ui_regieoverleg"
+    )
     def leg_overleg_vast(
         request: Request, sessie: Aangemeld, web: WebDeps, zaak_id: str, form: Formulier
     ) -> Response:
         """Record a regieoverleg about this case at verification, then show the case again."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).zaken:
-            return _geen_toegang(request, sessie)
+        if not is_id(zaak_id) or web.bron.zaak(zaak_id) is None:
+            return _onbekend(request, sessie, zaak_id)
         ingevuld, invoer = lees_overleg(form)
         if invoer is None:
             melding = Melding(
@@ -291,7 +283,7 @@ def build_zaken_router() -> APIRouter:
             )
         try:
             antwoord = web.partners.verificatie.leg_overleg_vast(
-                sessie.token, invoer.verzoek(zaak_id), ingevuld.sleutel or f"ui-{uuid.uuid4()}"
+                sessie.token, invoer.verzoek(zaak_id), ingevuld.sleutel
             )
         except DienstFout as fout:
             ingevuld.fouten = dienstfouten(fout.velden)
@@ -319,7 +311,11 @@ def build_zaken_router() -> APIRouter:
             f"/ui/zaken/{zaak_id}?gedaan={'overleg' if binnen else 'onderweg'}", status_code=303
         )
 
-    @router.post("/zaken/{zaak_id}/acties/{overleg_id}/{actie_id}/afgerond", response_model=None)
+    @router.post(
+        "/zaken/{zaak_id}/acties/{overleg_id}/{actie_id}/afgerond",
+        response_model=None,
+        operation_id="ui_actie_afgerond",
+    )
     def rond_actie_af(
         request: Request,
         sessie: Aangemeld,
@@ -332,20 +328,20 @@ def build_zaken_router() -> APIRouter:
         """Mark a regieoverleg action done at verification."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
-        if not rechten_van(sessie.actor).zaken:
-            return _geen_toegang(request, sessie)
+        if not all(is_id(i) for i in (zaak_id, overleg_id, actie_id)):
+            return _onbekend(request, sessie, zaak_id)
         afronding = lees_afronding(form)
         if afronding is None:
             melding = Melding("Vul de datum in waarop de actie is afgerond.", "fout")
             return zaakpagina(request, web, sessie, zaak_id, meldingen=[melding], status_code=422)
-        sleutel = veld(form, "sleutel")
+        sleutel = formuliersleutel(veld(form, "sleutel"))
         try:
             web.partners.verificatie.rond_actie_af(
                 sessie.token,
                 overleg_id,
                 actie_id,
                 afronding.datum,
-                sleutel or f"ui-{uuid.uuid4()}",
+                sleutel,
                 if_match=f'W/"{afronding.versie}"' if afronding.versie is not None else None,
             )
         except DienstFout as fout:
@@ -365,17 +361,26 @@ def build_zaken_router() -> APIRouter:
             f"/ui/zaken/{zaak_id}?gedaan={'actie' if binnen else 'onderweg'}", status_code=303
         )
 
-    @router.post("/zaken/{zaak_id}/persoonsgegevens", response_model=None)
+    @router.post(
+        "/zaken/{zaak_id}/persoonsgegevens",
+        response_model=None,
+        operation_id="ui_persoonsgegevens",
+    )
     def toon_persoonsgegevens(
-        request: Request, sessie: Aangemeld, web: WebDeps, zaak_id: str, form: Formulier
+        request: Request,
+        sessie: Aangemeld,
+        web: WebDeps,
+        audit: CurrentAudit,
+        zaak_id: str,
+        form: Formulier,
     ) -> Response:
-        """Show the personal data for a stated purpose; intake authorises and logs the read."""
+        """Show the personal data for a stated purpose; intake authorises and logs the read,
+        and this page's own record says it showed them, for which doel."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Formulier verlopen", "Laad de pagina opnieuw.")
+        if not is_id(zaak_id) or web.bron.zaak(zaak_id) is None:
+            return _onbekend(request, sessie, zaak_id)
         rechten = rechten_van(sessie.actor)
-        if not rechten.persoonsgegevens:
-            melding = Melding("Uw rol heeft geen recht op persoonsgegevens.", "fout")
-            return zaakpagina(request, web, sessie, zaak_id, meldingen=[melding], status_code=403)
         doel = veld(form, "doel")
         if doel not in dict(rechten.doelen):
             melding = Melding("Kies het doel van de inzage.", "fout")
@@ -387,6 +392,7 @@ def build_zaken_router() -> APIRouter:
             return zaakpagina(
                 request, web, sessie, zaak_id, meldingen=[_uitleg(fout)], status_code=status
             )
+        audit.personal_data(doel=doel)
         return zaakpagina(request, web, sessie, zaak_id, persoonsgegevens=gegevens, doel=doel)
 
     return router

@@ -1,18 +1,18 @@
-"""What a signed-in user may see and do on the pages (need to know, shared/DOMAIN.md).
+"""What a signed-in user is offered on the pages (need to know, shared/DOMAIN.md).
 
-The pages follow the policies of the APIs they stand on and never offer more: verification
-gives the agenda and the regieoverleg to the LKHA only, reporting a single case's events to
-the LKHA only (services/*/policy.py), so the case pages are the LKHA's; BZ, policy and the
-auditor get the figures. The APIs decide again and log: intake checks the role and the
-doel of every read of personal data.
+Read from reporting's policy (services/reporting/policy.py, the `ui_*` operations), which the
+guard enforces on every page: the menu never offers what the guard would refuse. The case
+pages are the LKHA's, the figures also BZ's, policy's and the auditor's; a role bound to an
+agency (coordinator: lkha) gets nothing with another org. The APIs decide again and log:
+intake checks the role and the doel of every read of personal data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.reporting.policy import POLICY
 from shared.context import Actor
-from shared.security.policy import LKHA, Rol
 
 DOELEN: tuple[tuple[str, str], ...] = (
     ("verificatie", "Verificatie van de melding"),
@@ -23,8 +23,6 @@ DOELEN: tuple[tuple[str, str], ...] = (
     ("consulaire_bijstand", "Consulaire bijstand"),
 )
 """The purposes (intake's doel codes) the LKHA may state for reading personal data."""
-
-CIJFERS = frozenset({*LKHA, Rol.bz_consulair, Rol.beleid, Rol.auditor})
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,15 @@ class Rechten:
         return bool(self.doelen)
 
 
+def mag(actor: Actor, operation: str) -> bool:
+    """Whether the guard lets the actor through to a page (role and the role's org)."""
+    return POLICY.check(operation, actor) is None
+
+
 def rechten_van(actor: Actor) -> Rechten:
     """The LKHA works on cases; BZ, policy and the auditor see the figures; partners nothing."""
-    lkha = actor.rol in LKHA
-    return Rechten(zaken=lkha, doelen=DOELEN if lkha else (), cijfers=actor.rol in CIJFERS)
+    return Rechten(
+        zaken=mag(actor, "ui_zaak"),
+        doelen=DOELEN if mag(actor, "ui_persoonsgegevens") else (),
+        cijfers=mag(actor, "ui_cijfers"),
+    )

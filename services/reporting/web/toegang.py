@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from services.reporting.policy import POLICY
 from services.reporting.web.aanmelding import (
     COOKIE,
     CSRF_COOKIE,
@@ -16,8 +17,10 @@ from services.reporting.web.aanmelding import (
     nieuwe_csrf,
     veilig_volgende,
 )
+from services.reporting.web.rechten import rechten_van
 from services.reporting.web.weergave import Melding, WebDeps, foutpagina, render
 from shared.context import Actor
+from shared.security.sessions import session_id
 
 ALS = {
     "lkha:coordinator": "LKHA, coördinator",
@@ -82,7 +85,7 @@ def build_aanmeld_router() -> APIRouter:
 
     @router.post("/aanmelden", response_model=None)
     def meld_aan(request: Request, web: WebDeps, form: Formulier) -> Response:
-        """Sign in with a pasted token, or (development, test) with a minted one."""
+        """Sign in with a pasted token, or (development only) with a minted one."""
         volgende = veilig_volgende(veld(form, "volgende"))
         verwacht = request.cookies.get(CSRF_COOKIE)
         if not verwacht or veld(form, "csrf") != verwacht:
@@ -90,9 +93,12 @@ def build_aanmeld_router() -> APIRouter:
                 request, web, volgende, 403, "Het formulier was verlopen; probeer het opnieuw."
             )
         token = veld(form, "token")
+        security = request.app.state.security
         try:
             if token:
                 web.tokens.lees(token)
+                if security.session_revoked(session_id(token)):
+                    raise ValueError("met dit token is al afgemeld; vraag een nieuw token aan")
             elif web.tokens.mag_maken:
                 als, user = veld(form, "als"), veld(form, "user")
                 if als not in ALS or not user:
@@ -103,6 +109,14 @@ def build_aanmeld_router() -> APIRouter:
                 raise ValueError("vul een token in")
         except ValueError as exc:
             return _aanmeldpagina(request, web, volgende, 400, f"Aanmelden lukte niet: {exc}.")
+        actor = web.tokens.lees(token)
+        weigering = POLICY.check("ui_afmelden", actor)  # a role unknown or with another org
+        if weigering is not None:
+            return _aanmeldpagina(
+                request, web, volgende, 403, f"Aanmelden lukte niet: {weigering.detail}."
+            )
+        if not rechten_van(actor).zaken and not volgende.startswith(f"{PAD}/cijfers"):
+            volgende = f"{PAD}/"  # the start page leads each role to what it may see
         response = RedirectResponse(volgende, status_code=303)
         response.set_cookie(
             COOKIE,
@@ -116,11 +130,13 @@ def build_aanmeld_router() -> APIRouter:
         response.delete_cookie(CSRF_COOKIE, path=f"{PAD}/aanmelden")
         return response
 
-    @router.post("/afmelden", response_model=None)
+    @router.post("/afmelden", response_model=None, operation_id="ui_afmelden")
     def meld_af(request: Request, sessie: Aangemeld, form: Formulier) -> Response:
-        """Sign out: the cookie is removed."""
+        """Sign out on the server (the session's token is refused from now on), and the
+        cookie is removed."""
         if not sessie.csrf_klopt(veld(form, "csrf")):
             return foutpagina(request, sessie, 403, "Afmelden lukte niet", "Probeer het opnieuw.")
+        request.app.state.security.sign_out(sessie.token)
         response = RedirectResponse(f"{PAD}/aanmelden", status_code=303)
         response.delete_cookie(COOKIE, path=PAD)
         return response

@@ -69,6 +69,11 @@ def get_web(request: Request) -> Web:
 WebDeps = Annotated[Web, Depends(get_web)]
 
 
+def getal(tekst: str, cijfers: int) -> int | None:
+    """A page parameter as a whole number of at most `cijfers` ASCII digits, else None."""
+    return int(tekst) if tekst.isascii() and tekst.isdigit() and len(tekst) <= cijfers else None
+
+
 def _datum(waarde: date | None) -> str:
     return waarde.strftime("%d-%m-%Y") if waarde else "—"
 
@@ -142,13 +147,15 @@ def render(
     meldingen: list[Melding] | None = None,
 ) -> HTMLResponse:
     """Render a page with the signed-in user, their rights and the safety headers."""
+    web: Web = request.app.state.ui
     volledig = {
         "sessie": sessie,
         "rechten": rechten_van(sessie.actor) if sessie else None,
         "meldingen": meldingen or [],
+        # The development sign-in mints tokens: every page says so (never in production).
+        "ontwikkelomgeving": web.tokens.mag_maken,
         **context,
     }
-    web: Web = request.app.state.ui
     return web.templates.TemplateResponse(
         request, template, volledig, status_code=status_code, headers=BEVEILIGING
     )

@@ -15,6 +15,7 @@ from services.intake.adviesvragen.api import build_adviesvragen_router
 from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.api_status import build_status_router
 from services.intake.application import IntakeApplication
+from services.intake.organisaties import Organisatieregister
 from services.intake.status import MeldingStatussen
 from shared.context import Actor
 from shared.http import install_http_basics
@@ -57,9 +58,10 @@ def web(
     web.state.intake = intake
     web.state.adviesvragen = adviesvragen
     web.state.meldingstatussen = statussen
+    web.state.organisaties = Organisatieregister.laad()
     # The security middleware is not installed here: the caller is given directly.
     web.dependency_overrides[get_actor] = lambda: Actor(
-        org="onbekend", rol="onbekend", user="onbekend"
+        org="lkha", rol="lkha_medewerker", user="onbekend"
     )
     return web
 

@@ -18,13 +18,13 @@ from shared.security.tokens import new_dev_key, public_jwks
     [
         ("/ui/zaken?onderwerp=achterlating", "/ui/zaken?onderwerp=achterlating"),
         ("/ui/zaken/123", "/ui/zaken/123"),
-        ("https://elders.example/ui/", "/ui/agenda"),
-        ("//elders.example/ui/", "/ui/agenda"),
-        ("/ui//elders.example", "/ui/agenda"),
-        ("/v1/statistieken", "/ui/agenda"),
-        ("/ui/\\elders", "/ui/agenda"),
-        ("", "/ui/agenda"),
-        (None, "/ui/agenda"),
+        ("https://elders.example/ui/", "/ui/"),
+        ("//elders.example/ui/", "/ui/"),
+        ("/ui//elders.example", "/ui/"),
+        ("/v1/statistieken", "/ui/"),
+        ("/ui/\\elders", "/ui/"),
+        ("", "/ui/"),
+        (None, "/ui/"),
     ],
 )
 def test_only_a_path_within_the_pages_follows_a_sign_in(volgende: str | None, naar: str) -> None:
@@ -50,18 +50,18 @@ def _tokens(environment: str, *, met_sleutel: bool = True) -> Bearertokens:
 
 
 def test_in_development_the_pages_mint_a_token_the_apis_accept() -> None:
-    tokens = _tokens("test")
+    tokens = _tokens("development")
     actor = Actor(org="lkha", rol="coordinator", user="j.jansen")
     assert tokens.mag_maken and tokens.lees(tokens.maak(actor)) == actor
 
 
 def test_a_token_that_is_not_ours_is_refused() -> None:
-    ander = _tokens("test")
+    ander = _tokens("development")
     token = ander.maak(Actor(org="lkha", rol="coordinator", user="x"))
     with pytest.raises(ValueError):
-        _tokens("test").lees(token)
+        _tokens("development").lees(token)
     with pytest.raises(ValueError):
-        _tokens("test").lees("geen.token.hier")
+        _tokens("development").lees("geen.token.hier")
 
 
 def test_without_a_development_key_nothing_is_minted() -> None:
@@ -69,3 +69,9 @@ def test_without_a_development_key_nothing_is_minted() -> None:
     assert not tokens.mag_maken
     with pytest.raises(PermissionError):
         tokens.maak(Actor(org="lkha", rol="coordinator", user="x"))
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_outside_development_the_development_key_is_refused_at_start(environment: str) -> None:
+    with pytest.raises(ValueError, match="JWT_DEV_SIGNING_KEY is for ENVIRONMENT=development"):
+        _tokens(environment)

@@ -17,15 +17,18 @@ from pydantic import SecretStr
 
 from deploy.demo.to_envelopes import dataset_envelopes
 from services.reporting.index import Feitenindex
+from services.reporting.policy import POLICY
 from services.reporting.rapportage import Rapportage
 from services.reporting.settings import ReportingSettings
 from services.reporting.web import pagina_routes, static_files
 from services.reporting.web.aanmelding import COOKIE, tokens_voor
 from services.reporting.web.bron import Bron
+from services.reporting.web.fouten import installeer_foutpaginas
 from services.reporting.web.partners import Intake, Partners, Verificatie
 from services.reporting.web.weergave import Web, maak_templates
 from shared.context import Actor
 from shared.security.tokens import new_dev_key, public_jwks
+from shared.security.wiring import protect_in_memory
 
 VANDAAG = date(2019, 12, 31)
 
@@ -34,7 +37,7 @@ VANDAAG = date(2019, 12, 31)
 def pagina() -> Iterator[tuple[TestClient, Web]]:
     jwk = new_dev_key()
     settings = ReportingSettings(
-        environment="test",
+        environment="development",
         jwt_public_keys=public_jwks(jwk),
         jwt_dev_signing_key=SecretStr(json.dumps(jwk)),
     )
@@ -49,9 +52,12 @@ def pagina() -> Iterator[tuple[TestClient, Web]]:
         templates=maak_templates(),
     )
     app = FastAPI()
+    # The pages behind the same authentication, guard and audit record as in the service.
+    protect_in_memory(app, service="reporting", settings=settings, policy=POLICY)
     app.state.ui = web
     app.include_router(pagina_routes(), prefix="/ui")
     app.mount("/ui/static", static_files(), name="ui-static")
+    installeer_foutpaginas(app)
     with TestClient(app, follow_redirects=False) as test:
         yield test, web
 
