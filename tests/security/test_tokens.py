@@ -77,7 +77,7 @@ def test_the_longest_lifetime_is_configurable() -> None:
     assert verifier().verify(token(ttl_seconds=12 * 3600)).user == "j.jansen"
     with pytest.raises(TokenInvalid, match="longer than 600 s"):
         verifier(max_lifetime=600).verify(token(ttl_seconds=601))
-    settings = IntakeSettings(master_key=SecretStr(MASTER_KEY), jwt_max_lifetime_seconds=900)
+    settings = IntakeSettings(jwt_max_lifetime_seconds=900)
     assert TokenVerifier.from_settings(settings).max_lifetime == 900
 
 
