@@ -27,6 +27,7 @@ from services.intake.consumers import VERIFICATION_EVENTS, VerificationHandler
 from services.intake.contracts import SOURCE, to_integration_event
 from services.intake.organisaties import Organisatieregister
 from services.intake.policy import POLICY
+from services.intake.problems import PROBLEMS
 from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
 from shared.consumer import Delivery
@@ -35,6 +36,7 @@ from shared.db import positions_table
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
@@ -133,6 +135,7 @@ def create_app(
         summary="The LKHA's front door: partners report meldingen here.",
         version="1.0.0",
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     app.state.organisaties = Organisatieregister.laad(settings.organisatieregister)
@@ -142,6 +145,7 @@ def create_app(
 
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
     app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())

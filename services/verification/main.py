@@ -20,11 +20,13 @@ from services.verification.consumers import (
 )
 from services.verification.contracts import SOURCE, to_integration_event
 from services.verification.policy import POLICY
+from services.verification.problems import PROBLEMS
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
@@ -116,10 +118,12 @@ def create_app(
         "(LKHA with BZ).",
         version="1.0.0",
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
     app.include_router(health_router(readiness, runtime.degradation))
     app.include_router(build_router(events_stored))
     return app
