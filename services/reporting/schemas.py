@@ -1,7 +1,7 @@
 """Questions and answers of reporting's HTTP API (validation at the edge).
 
 Every question is a query-string model with ``extra="forbid"``: an unknown parameter or code is
-a 422 naming the field and the allowed values (a country must be an ISO 3166-1 code, a date an
+a 400 naming the field and the allowed values (a country must be an ISO 3166-1 code, a date an
 ISO date from 1990 to 2100). Counts are whole numbers, or the suppression mark (``"<5"``) in
 figures under disclosure control (``geheimhouding``, docs/security.md).
 """

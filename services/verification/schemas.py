@@ -281,7 +281,3 @@ class AgendaPublic(BaseModel):
     vorig_overleg_id: UUID | None
     vorig_overleg_datum: date | None
     zaken: list[AgendaZaak]
-
-
-class ErrorBody(BaseModel):
-    detail: str
