@@ -30,11 +30,12 @@ from services.reporting.schemas import (
     Statistieken,
     StatistiekVraag,
     Vraag,
-    Wijze,
     Zaak,
     ZaakVraag,
 )
+from services.reporting.vraagvelden import Wijze
 from shared.api import invalid
+from shared.apirules import choose, deprecation_headers
 from shared.context import current_actor
 from shared.problems import GEEN_TOEGANG, ProblemError, documented
 
@@ -111,14 +112,23 @@ def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat
 
 
 def _bestandroute(formaat: str) -> Callable[..., Response]:
-    """The route of the annual figures in one file format."""
+    """The deprecated route of the annual figures in one file format (`/2018.csv`): the
+    same as GET /v1/jaarcijfers/2018 with Accept: text/csv (docs/api-changelog.md)."""
 
     def jaarcijfers_als(
         jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
     ) -> Response:
-        return _bestand(rapportage, jaar, vraag, formaat)
+        response = _bestand(rapportage, jaar, vraag, formaat)
+        response.headers.update(deprecation_headers())
+        return response
 
     return jaarcijfers_als
+
+
+#: What GET /v1/jaarcijfers/{jaar} answers with, by Accept (JSON unless asked otherwise).
+AANBOD = {"application/json": "json"} | {
+    MEDIA_TYPES[f].split(";")[0]: f for f in ("csv", "xlsx", "html", "pdf")
+}
 
 
 def build_router() -> APIRouter:
@@ -208,6 +218,8 @@ def build_router() -> APIRouter:
             summary=f"Jaarcijfers {formaat.title()}",
             description=beschrijving,
             tags=["jaarcijfers"],
+            include_in_schema=False,  # deprecated: GET /v1/jaarcijfers/{jaar} with Accept
+            deprecated=True,
             response_class=HTMLResponse if formaat == "html" else Response,
             responses={
                 200: {"content": {MEDIA_TYPES[formaat].split(";")[0]: {}}},
@@ -221,12 +233,27 @@ def build_router() -> APIRouter:
         response_model=Jaarcijfers,
         operation_id="jaarcijfers",
         tags=["jaarcijfers"],
-        responses={**NIET_GEVONDEN, **GEEN_EXACTE_CIJFERS},
+        responses={
+            200: {
+                "description": "The annual figures as JSON, or by Accept as "
+                + "; ".join(f"{t} ({FORMATEN[f][1]})" for t, f in AANBOD.items() if f != "json"),
+                "content": {t: {} for t, f in AANBOD.items() if f != "json"},
+            },
+            **NIET_GEVONDEN,
+            **GEEN_EXACTE_CIJFERS,
+        },
     )
     def jaarcijfers(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+        jaar: JaarPad,
+        rapportage: Rapporten,
+        vraag: Annotated[JaarcijfersVraag, Query()],
+        request: Request,
     ) -> Any:
-        """The annual figures: totals, the previous year, per betrokkene, numbered tables."""
+        """The annual figures: totals, the previous year, per betrokkene, numbered tables; as
+        CSV, XLSX, printable HTML or PDF when the Accept header asks for one of those."""
+        gekozen = choose(request.headers.get("accept"), list(AANBOD))
+        if gekozen is not None and AANBOD[gekozen] != "json":
+            return _bestand(rapportage, jaar, vraag, AANBOD[gekozen])
         return rapportage.jaarcijfers(
             jaar,
             geheimhouding=geheimhouding_voor(rapportage, vraag),

@@ -23,6 +23,7 @@ from services.verification.policy import POLICY
 from services.verification.problems import PROBLEMS
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
+from shared.apirules import API_VERSION, install_api_rules
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
@@ -116,7 +117,7 @@ def create_app(
         title="Knooppunt verification",
         summary="Verification of meldingen, closing and reopening, and the regieoverleg "
         "(LKHA with BZ).",
-        version="1.0.0",
+        version=API_VERSION,
         lifespan=lifespan,
         redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
@@ -124,6 +125,7 @@ def create_app(
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
     install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
+    install_api_rules(app, cors_origins=settings.cors_origins)  # headers, CORS, 406/415
     app.include_router(health_router(readiness, runtime.degradation))
     app.include_router(build_router(events_stored))
     return app

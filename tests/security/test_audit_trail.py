@@ -86,7 +86,7 @@ async def test_health_readiness_and_the_docs_need_no_token(system: System) -> No
 
     await eventually(ready, what="verification ready without a token")
     document = (await system.clients["intake"].get("/openapi.json")).json()
-    operation = document["paths"]["/v1/meldingen/{zaak_id}/persoonsgegevens"]["get"]
+    operation = document["paths"]["/meldingen/{zaak_id}/persoonsgegevens"]["get"]
     assert operation["security"] == [{"bearer": []}]
     assert "403" in operation["responses"] and "401" in operation["responses"]
 

@@ -19,6 +19,8 @@ from services.reporting.figures import ZaakStaat, zaken_as_of
 from services.reporting.index import Feitenindex
 from services.reporting.problems import PROBLEMS
 from services.reporting.rapportage import Rapportage
+from services.reporting.schemas import QUERY_ALIASES
+from shared.apirules import QueryAliasMiddleware
 from shared.context import Actor, current_actor
 from shared.http import install_http_basics
 from shared.problems import install_problems
@@ -81,6 +83,7 @@ def reporting_api(envelopes: list[Envelope]) -> FastAPI:
     install_problems(app, PROBLEMS)
     app.include_router(build_router())
     app.add_middleware(AlsRol)
+    app.add_middleware(QueryAliasMiddleware, aliases=QUERY_ALIASES)  # as main.py does
     return app
 
 

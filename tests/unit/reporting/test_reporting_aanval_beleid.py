@@ -236,8 +236,8 @@ def test_an_unknown_country_is_400_naming_land(api: TestClient, pad: str) -> Non
 
 @pytest.mark.parametrize(
     ("parameter", "waarde"),
-    [("peildatum", "0"), ("peildatum", "0005-12-31"), ("registratie_tot", "12345"),
-     ("gemeld_van", "1890-01-01"), ("open_op", "2101-01-01")],
+    [("peildatum", "0"), ("peildatum", "0005-12-31"), ("registratieTot", "12345"),
+     ("gemeldVan", "1890-01-01"), ("openOp", "2101-01-01")],
 )  # fmt: skip
 def test_bad_dates_are_400_naming_the_parameter(
     api: TestClient, parameter: str, waarde: str
@@ -245,5 +245,9 @@ def test_bad_dates_are_400_naming_the_parameter(
     response = api.get("/v1/statistieken", params={parameter: waarde})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == f"query.{parameter}"
-    jaarcijfers = api.get("/v1/jaarcijfers/2018.pdf", params={"peildatum": "0005-12-31"})
+    jaarcijfers = api.get(
+        "/v1/jaarcijfers/2018",
+        params={"peildatum": "0005-12-31"},
+        headers={"Accept": "application/pdf"},
+    )
     assert jaarcijfers.status_code == 400
