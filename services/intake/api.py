@@ -10,21 +10,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from services.intake.application import IntakeApplication, Uitslag, VersieConflict
-from services.intake.domain import (
-    IdempotencyConflict,
-    Melding,
-    MeldingNotFound,
-    OngeldigeWaarde,
-    RegelGeschonden,
-)
+from services.intake.application import IntakeApplication, Uitslag
+from services.intake.domain import Melding
 from services.intake.organisaties import Organisatieregister, melder_of_refusal
 from services.intake.schemas import (
     CorrectieCreate,
-    ErrorBody,
     IntrekkingCreate,
     MeldingCreate,
     MeldingPublic,
@@ -40,6 +32,7 @@ from shared.api import (
     set_etag,
 )
 from shared.crypto import KeyDestroyed
+from shared.problems import documented
 from shared.security.free_text import ERASED, MASKED, Inzage, inzage
 from shared.security.wiring import CurrentActor, CurrentAudit, Reden
 
@@ -63,11 +56,8 @@ def register(request: Request) -> Organisatieregister:
 
 App = Annotated[IntakeApplication, Depends(get_application)]
 Gewist = Annotated[Callable[[UUID], bool], Depends(get_gewist)]
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    412: {"model": ErrorBody},
-}
+#: The problems of a command on a melding (shared/problems.py, docs/api.md).
+CHANGE_PROBLEMS = documented(404, 409, 412, 422)
 
 
 def toon(
@@ -126,7 +116,7 @@ def public(
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of intake; `notify()` wakes the relay after a save."""
-    router = APIRouter(prefix="/v1", responses=ERRORS)
+    router = APIRouter(prefix="/v1")
 
     @router.post(
         "/meldingen",
@@ -134,6 +124,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingVastgelegd,
         operation_id="meld",
         tags=["meldingen"],
+        responses=documented(422),
     )
     def meld(
         body: MeldingCreate,
@@ -146,14 +137,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         """Record a melding (gemeld); a retry with the same Idempotency-Key gets the 1st answer."""
         verzoek = body.as_command()
         verzoek["melder"] = melder_of_refusal(register(request), actor, verzoek["melder"])
-        try:
-            result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
-        except IdempotencyConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        except OngeldigeWaarde as exc:
-            raise invalid(exc.veld, exc.regel, str(exc)) from exc
-        except RegelGeschonden as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
         if result.nieuw:
             notify()
         else:
@@ -164,17 +148,12 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             zaak_id=result.zaak_id, referentie=result.referentie, versie=result.versie
         )
 
-    def _get(app: IntakeApplication, zaak_id: UUID) -> Melding:
-        try:
-            return app.get_melding(zaak_id)
-        except MeldingNotFound as exc:
-            raise HTTPException(status_code=404, detail=f"melding {zaak_id} not found") from exc
-
     @router.get(
         "/meldingen/{zaak_id}",
         response_model=MeldingPublic,
         operation_id="get_melding",
         tags=["meldingen"],
+        responses=documented(404),
     )
     def get_melding(
         zaak_id: UUID,
@@ -188,7 +167,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         """The melding as intake knows it, with its versie (also as ETag). Its free text is
         the LKHA's: masked for the auditor unless a reden is given (logged), left out for
         others."""
-        melding = _get(app, zaak_id)
+        melding = app.get_melding(zaak_id)
         set_etag(response, melding.version)
         return toon(app, melding, inzage(actor, audit, reden), gewist=gewist(zaak_id))
 
@@ -197,6 +176,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="get_zaak",
         tags=["meldingen"],
+        responses=documented(404),
     )
     def get_zaak(
         zaak_id: UUID,
@@ -213,23 +193,8 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     def _change(
         app: IntakeApplication, fn: Callable[[], Uitslag], response: Response
     ) -> MeldingPublic:
-        """Run a command; translate the domain's errors; answer with the melding after it."""
-        try:
-            uitslag = fn()
-        except MeldingNotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
-        except VersieConflict as exc:
-            raise HTTPException(status_code=412, detail=str(exc)) from exc
-        except IdempotencyConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        except IntegrityError as exc:
-            raise HTTPException(
-                status_code=409, detail="the melding changed meanwhile; reload and retry"
-            ) from exc
-        except OngeldigeWaarde as exc:
-            raise invalid(exc.veld, exc.regel, str(exc)) from exc
-        except RegelGeschonden as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        """Run a command (its errors are problems: problems.py); answer with the melding."""
+        uitslag = fn()
         if uitslag.nieuw:
             notify()
         mark_replayed(response, not uitslag.nieuw)
@@ -241,6 +206,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="corrigeer",
         tags=["meldingen"],
+        responses=CHANGE_PROBLEMS,
     )
     def corrigeer(
         zaak_id: UUID,
@@ -255,9 +221,10 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         A retry with the same Idempotency-Key gets the first answer (not a 409 or 412)."""
         wijzigingen = body.wijzigingen()
         if not wijzigingen:
-            raise HTTPException(
-                status_code=422,
-                detail="name at least one of onderwerp, betrokkene, land, gemeld_op",
+            raise invalid(
+                "body",
+                "at_least_one",
+                "name at least one of onderwerp, betrokkene, land, gemeld_op",
             )
         versie = expected_version(if_match)
         return _change(
@@ -278,6 +245,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="trek_in",
         tags=["meldingen"],
+        responses=CHANGE_PROBLEMS,
     )
     def trek_in(
         zaak_id: UUID,
