@@ -100,7 +100,7 @@ class ServiceRuntime:
             self.settings.nats_url,
             name=f"knooppunt-{self.service}",
             user=self.settings.nats_user,
-            password=self.settings.nats_password,
+            nkey_seed=seed.get_secret_value() if (seed := self.settings.nats_nkey_seed) else None,
         )
         self.js = self.nc.jetstream()
         return self.js

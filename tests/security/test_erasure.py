@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from deploy.cli import app as cli
 from deploy.stack import Stack
 from tests.conftest import _delete_streams, _with_database
-from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS, melding
+from tests.helpers import NATS_SECRETS, PG_PASSWORDS, melding
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ def stack(
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
         environment="test",
-        given_nats_passwords=dict(NATS_PASSWORDS),
+        given_nats_secrets=dict(NATS_SECRETS),
         given_pg_passwords=dict(PG_PASSWORDS),
         extra_env={
             "CHECKPOINT_INTERVAL_SECONDS": "1",
