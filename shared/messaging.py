@@ -135,8 +135,10 @@ async def connect(
             error_cb=on_error,
         )
     except Exception as exc:
-        reason = errors[-1] if errors else str(exc) or type(exc).__name__
-        if "authorization" in reason.lower():
+        # A refusal may be followed by the server's reset in a later attempt: name the refusal.
+        refusals = [e for e in errors if "authorization" in e.lower()]
+        reason = (refusals or errors or [str(exc) or type(exc).__name__])[-1]
+        if refusals:
             who = f"user {user}" if user else "no user (set NATS_USER and NATS_NKEY_SEED)"
             reason = f"it refused the credentials of {who}: {reason}"
         raise NatsUnavailable(f"NATS at {_without_credentials(url)}: {reason}") from exc
