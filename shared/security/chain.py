@@ -272,17 +272,23 @@ def verify_events(
 def verify_schema(
     conn: Connection, schema: str, progress: Progress | None = None
 ) -> list[ChainResult]:
-    """Check both chains of one service."""
+    """Check every chain of one service: audit, events, and the row chains (rowchain.py)."""
+    from shared.security.rowchain import ROWS, verify_rows
+
     results = [verify_audit(conn, schema, progress)]
     events = verify_events(conn, schema, progress)
     if events is not None:
         results.append(events)
+    for chain, (source, _) in sorted(chain_names(conn, schema).items()):
+        if source.startswith(ROWS):
+            results.append(verify_rows(conn, schema, chain, progress))
     return results
 
 
 def _links(schema: str, chain: str) -> str:
-    """The table that holds a chain's links."""
-    return f"{sql_name(schema)}.{'audit_log' if chain == AUDIT else 'event_chain'}"
+    """The table that holds a chain's links (a row chain's: `<table>_chain`)."""
+    table = {AUDIT: "audit_log", EVENTS: "event_chain"}.get(chain, f"{chain}_chain")
+    return f"{sql_name(schema)}.{sql_name(table)}"
 
 
 def link_at(conn: Connection, schema: str, chain: str, position: int) -> bytes | None:
