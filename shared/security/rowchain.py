@@ -8,8 +8,9 @@ stored (`to_jsonb(row)::text` in UTC; NULL for a DELETE), chained like the other
 (chain.py's encoding). The link table is append-only, the table refuses TRUNCATE (it would
 skip the row triggers), and the trigger's work runs as the tables' owner (SECURITY
 DEFINER), so the services' runtime roles only read the link tables (SELECT, for their
-watch). The service's migration installs all of it as the owner role (shared/dbroles.py,
-`migrate_schema(..., chained=...)`): the runtime role cannot create or drop triggers.
+watch), and a link inserted directly by any other role is refused. The service's migration
+installs all of it as the owner role (shared/dbroles.py, `migrate_schema(..., chained=...)`):
+the runtime role cannot create or drop triggers.
 
 `verify_rows` recomputes every link in Python and then compares the table with the chain:
 every row must be the one its newest link describes, and every key whose newest link is
@@ -76,6 +77,15 @@ BEGIN
     || {s}.chain_text(((extract(epoch FROM t) * 1000000)::bigint)::text)
     || {s}.chain_text(session_user::text) || {s}.chain_text(op) || {s}.chain_text(k)
     || {s}.chain_field(d));
+END $body$;
+CREATE OR REPLACE FUNCTION {s}.links_guard() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN  -- links are made by row_append (which runs as the owner), never written directly
+  IF current_user::text <> (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = TG_RELID)
+  THEN
+    RAISE EXCEPTION USING MESSAGE = TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME
+      || ' takes links from its trigger only: INSERT by ' || current_user || ' refused';
+  END IF;
+  RETURN NEW;
 END $body$;
 CREATE OR REPLACE FUNCTION {s}.row_link() RETURNS trigger LANGUAGE plpgsql
   SET TimeZone = 'UTC' SET extra_float_digits = 1 AS $body$
@@ -148,6 +158,8 @@ BEGIN
 END $body$;
 CREATE OR REPLACE TRIGGER {sql_name(f"{table}_chain")} AFTER INSERT OR UPDATE OR DELETE
   ON {s}.{t} FOR EACH ROW EXECUTE FUNCTION {s}.row_link({args});
+CREATE OR REPLACE TRIGGER {sql_name(f"{table}_chain_guard")} BEFORE INSERT ON {s}.{links}
+  FOR EACH ROW EXECUTE FUNCTION {s}.links_guard();
 CREATE SEQUENCE IF NOT EXISTS {s}.{sql_name(f"{table}_refused")};
 CREATE OR REPLACE TRIGGER {sql_name(f"{table}_no_truncate")} BEFORE TRUNCATE ON {s}.{t}
   FOR EACH STATEMENT EXECUTE FUNCTION {s}.append_only();

@@ -221,3 +221,20 @@ def test_truncate_and_changes_to_the_links_are_refused(
 ) -> None:
     with installed.intake.connect() as conn, pytest.raises(Exception, match="append-only"):
         conn.execute(text(statement))
+
+
+def test_a_link_written_directly_by_another_role_is_refused(installed: Installed) -> None:
+    with installed.intake.connect() as conn:
+        transaction = conn.begin()
+        conn.execute(text("CREATE ROLE linkvervalser NOLOGIN"))
+        conn.execute(text("GRANT USAGE ON SCHEMA intake TO linkvervalser"))
+        conn.execute(text("GRANT SELECT, INSERT ON intake.wissingen_chain TO linkvervalser"))
+        conn.execute(text("SET LOCAL ROLE linkvervalser"))
+        with pytest.raises(Exception, match="takes links from its trigger only"):
+            conn.execute(
+                text(
+                    "INSERT INTO intake.wissingen_chain SELECT position + 1, recorded_at, "
+                    "db_user, op, row_key, row_digest, hash, hash FROM intake.wissingen_chain"
+                )
+            )
+        transaction.rollback()
