@@ -12,6 +12,8 @@ ERROR, counted in the OpenTelemetry counter `knooppunt.integriteit.alarmen` (att
 BIO2 8.15.05: an attempt to change a log is reported as an incident.
 """
 
+# ruff: noqa: S608 - identifiers in the SQL are checked by sql_name(); values are bound
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +31,7 @@ from sqlalchemy import Connection, Engine, text
 from shared.context import SYSTEM
 from shared.security.audit import AuditEntry, AuditLog
 from shared.security.chain import link_at, refused_changes, sql_name, verify_schema
-from shared.security.checkpoints import stored_checkpoints, verify_checkpoint
+from shared.security.checkpoints import Checkpoint, verify_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,7 @@ class ChainWatch:
         self.failing: str | None = None
         self._heads: dict[str, tuple[int, bytes]] = {}
         self._checkpoints = 0
+        self._checkpoint_id = 0
         self._refused: dict[str, int] | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -135,21 +138,32 @@ class ChainWatch:
         return found
 
     def _stored_checkpoints(self, conn: Connection) -> list[Finding]:
-        """Every checkpoint the service stored still holds; none disappeared."""
+        """The checkpoints stored since the last round and the newest of each chain still
+        hold (a rewrite of older ones' chain breaks the head seen); none disappeared."""
         found: list[Finding] = []
-        checkpoints = stored_checkpoints(conn, self.schema)
-        if len(checkpoints) < self._checkpoints:
-            gone = self._checkpoints - len(checkpoints)
+        s = sql_name(self.schema)
+        count = int(conn.execute(text(f"SELECT count(*) FROM {s}.checkpoints")).scalar_one())
+        if count < self._checkpoints:
+            gone = self._checkpoints - count
             found.append((CHECKPOINT_WEG, "checkpoints", None, f"{gone} stored checkpoints gone"))
-        self._checkpoints = max(self._checkpoints, len(checkpoints))
-        if self.trusted:
-            for checkpoint in checkpoints:
-                problem = verify_checkpoint(checkpoint, self.trusted, conn)
-                if problem is not None:
-                    data = checkpoint.data
-                    found.append(
-                        (CHECKPOINT, str(data.get("chain")), data.get("position"), problem)
-                    )
+        self._checkpoints = max(self._checkpoints, count)
+        if not self.trusted:
+            return found
+        rows = conn.execute(
+            text(
+                f"SELECT id, payload, signature FROM {s}.checkpoints WHERE id > :after "
+                f"UNION SELECT * FROM (SELECT DISTINCT ON (chain) id, payload, signature "
+                f"FROM {s}.checkpoints ORDER BY chain, id DESC) newest ORDER BY id"
+            ),
+            {"after": self._checkpoint_id},
+        ).fetchall()
+        for row in rows:
+            checkpoint = Checkpoint(str(row.payload), bytes(row.signature))
+            problem = verify_checkpoint(checkpoint, self.trusted, conn)
+            if problem is not None:
+                data = checkpoint.data
+                found.append((CHECKPOINT, str(data.get("chain")), data.get("position"), problem))
+            self._checkpoint_id = max(self._checkpoint_id, int(row.id))
         return found
 
     def _refusals(self, conn: Connection) -> list[Finding]:
@@ -172,7 +186,7 @@ class ChainWatch:
         """The refusal counts already reported (in earlier runs: the audit log keeps them)."""
         rows = conn.execute(
             text(
-                f"SELECT object, max(result::bigint) AS n FROM {sql_name(self.schema)}.audit_log "  # noqa: S608
+                f"SELECT object, max(result::bigint) AS n FROM {sql_name(self.schema)}.audit_log "
                 "WHERE action = :a AND reason = :r GROUP BY object"
             ),
             {"a": KETEN_BREUK, "r": GEWEIGERD},
