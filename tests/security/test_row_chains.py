@@ -1,6 +1,8 @@
 """The tables that change in place are chained too: intake's status, retention clock and
-erasure records, reporting's facts. Every change through any code path is linked; a change
-made with the triggers off (the superuser) is detected at the link it contradicts."""
+erasure records, reporting's facts. The services' migrations install the row chains as the
+owner roles; every change through any code path (the runtime roles' and the owner's) is
+linked; a change made with the triggers off (the superuser) is detected at the link it
+contradicts."""
 
 # ruff: noqa: S608 - the SQL names only this test's own tables
 
@@ -15,22 +17,28 @@ from sqlalchemy import Connection, Engine, MetaData, text
 
 from services.intake.bewaring import bewaring_tables
 from services.intake.main import CHAINED
+from services.intake.main import migrate as migrate_intake
 from services.intake.status import SqlStatusStore, Stadium, Voortgang
-from services.reporting.store import metadata as reporting_metadata
-from shared.db import ensure_schema, make_engine
-from shared.security.chain import ChainResult, install_chains, verify_schema
-from shared.security.rowchain import install_row_chains
+from services.reporting.main import CHAINED as REPORTING_CHAINED
+from services.reporting.main import migrate as migrate_reporting
+from shared import dbroles
+from shared.db import make_engine
+from shared.security.chain import ChainResult, verify_schema
+from shared.security.watch import ChainWatch
+from tests.helpers import PG_PASSWORDS, database_credentials
 from tests.security.conftest import fresh_database
 
 pytestmark = pytest.mark.integration
 
 Z1, Z2, Z3 = (f"00000000-0000-4000-8000-00000000000{i}" for i in (1, 2, 3))
+CHAINS = ("intake", "reporting")  # the services with row chains
 
 
 @dataclass
 class Installed:
-    intake: Engine
+    intake: Engine  # the superuser's
     reporting: Engine
+    url: str
 
     def results(self, schema: str, conn: Connection | None = None) -> dict[str, ChainResult]:
         if conn is not None:
@@ -40,34 +48,32 @@ class Installed:
             return {r.chain: r for r in verify_schema(own, schema)}
 
 
-def _install(engine: Engine, schema: str, tables: tuple[str, ...]) -> None:
-    with engine.begin() as conn:
-        install_chains(conn, schema, None)
-        install_row_chains(conn, schema, tables)
+def _role(url: str, role: str, schema: str) -> Engine:
+    return make_engine(dbroles.role_url(url, role, PG_PASSWORDS), schema, pool_size=1)
 
 
 @pytest.fixture(scope="module")
 def installed(postgres_admin_url: str) -> Iterator[Installed]:
     url = fresh_database(postgres_admin_url, "rows")
-    intake = make_engine(url, "intake", pool_size=1)
-    ensure_schema(intake, "intake")
-    metadata = MetaData()
-    status = SqlStatusStore(intake, metadata)
-    bewaring_tables(metadata)
-    metadata.create_all(intake)
-    with intake.begin() as conn:  # a row from before the chain: linked when it is made
+    database_credentials(url, "intake")  # the roles and schemas, as `knooppunt db setup`
+    earlier = _role(url, dbroles.owner_role("intake"), "intake")
+    bewaring_tables(tables := MetaData())
+    tables.create_all(earlier)
+    with earlier.begin() as conn:  # a row from before the chain: linked when it is made
         conn.execute(text("INSERT INTO intake.bewaring VALUES (:z, '2019-01-02', 3)"), {"z": Z3})
-    _install(intake, "intake", CHAINED)
-    reporting = make_engine(url, "reporting", pool_size=1)
-    ensure_schema(reporting, "reporting")
-    reporting_metadata.create_all(reporting)
-    _install(reporting, "reporting", ("feiten",))
-    # what the services do: status upserts, the retention clock, an erasure, facts and a rebuild
+    earlier.dispose()
+    owner_url = {s: dbroles.role_url(url, dbroles.owner_role(s), PG_PASSWORDS) for s in CHAINS}
+    migrate_intake(owner_url["intake"])
+    migrate_reporting(owner_url["reporting"])
+    # what the services do, as their runtime roles: status upserts, the retention clock, an
+    # erasure, facts; and a rebuild of the facts, as reporting's owner (rebuild.py)
+    runtime = _role(url, dbroles.runtime_role("intake"), "intake")
+    status = SqlStatusStore(runtime, MetaData())
     now = datetime(2019, 5, 1, tzinfo=UTC)
     status.record("stream:VERIFICATION", 1, Voortgang(Z1, Stadium.in_onderzoek, 1, now))
     status.record("stream:VERIFICATION", 2, Voortgang(Z1, Stadium.afgerond, 2, now))
     status.record("stream:VERIFICATION", 3, Voortgang(Z2, Stadium.in_onderzoek, 1, now))
-    with intake.begin() as conn:
+    with runtime.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO intake.bewaring VALUES (:z, '2019-05-01', 2) ON CONFLICT (zaak_id) "
@@ -85,8 +91,13 @@ def installed(postgres_admin_url: str) -> Iterator[Installed]:
             ),
             {"z": Z1},
         )
-    with reporting.begin() as conn:
-        for rebuild in range(2):
+    runtime.dispose()
+    facts = {
+        "runtime": _role(url, dbroles.runtime_role("reporting"), "reporting"),
+        "rebuild": _role(url, dbroles.owner_role("reporting"), "reporting"),
+    }
+    for rebuild, engine in enumerate(facts.values()):
+        with engine.begin() as conn:
             if rebuild:
                 conn.execute(text("DELETE FROM reporting.feiten"))
             for i in range(3):
@@ -98,7 +109,9 @@ def installed(postgres_admin_url: str) -> Iterator[Installed]:
                     ),
                     {"e": f"{Z1}:{i}", "z": Z1, "i": i + 1},
                 )
-    yield Installed(intake, reporting)
+        engine.dispose()
+    intake, reporting = (make_engine(url, s, pool_size=1) for s in CHAINS)
+    yield Installed(intake, reporting, url)
     intake.dispose()
     reporting.dispose()
 
@@ -117,12 +130,26 @@ def test_every_change_is_linked_and_the_chains_verify(installed: Installed) -> N
         links = conn.execute(
             text("SELECT op, row_key, db_user FROM intake.bewaring_chain ORDER BY position")
         ).fetchall()
-    assert [(r.op, r.row_key) for r in links] == [
-        ("BASELINE", f'["{Z3}"]'),
-        ("INSERT", f'["{Z1}"]'),
-        ("UPDATE", f'["{Z3}"]'),
+    owner, runtime = dbroles.owner_role("intake"), dbroles.runtime_role("intake")
+    assert [(r.op, r.row_key, r.db_user) for r in links] == [
+        ("BASELINE", f'["{Z3}"]', owner),  # linked by the migration
+        ("INSERT", f'["{Z1}"]', runtime),  # the login that made the change
+        ("UPDATE", f'["{Z3}"]', runtime),
     ]
-    assert all(r.db_user for r in links)
+
+
+@pytest.mark.parametrize("schema", CHAINS)
+def test_the_service_s_watch_verifies_its_row_chains_as_its_runtime_role(
+    installed: Installed, schema: str
+) -> None:
+    engine = _role(installed.url, dbroles.runtime_role(schema), schema)
+    try:
+        watch = ChainWatch(engine=engine, schema=schema, interval=60)
+        assert watch.check_now() == []  # raises if the role may not read what it verifies
+    finally:
+        engine.dispose()
+    chained = CHAINED if schema == "intake" else REPORTING_CHAINED
+    assert set(chained) <= set(watch.lengths) and all(watch.lengths[c] for c in chained)
 
 
 Tamper = Callable[[Connection], None]
