@@ -44,6 +44,9 @@ from shared.telemetry import build_tracer_provider
 #: MAINTAIN on the key table for the VACUUM FULL after an erasure (services/intake/bewaring.py).
 UPDATES = ("referentie_tellers", "data_keys", "melding_status", "bewaring")
 MAINTAIN = ("data_keys",)
+#: Tables that change in place, each change chained by a row trigger the migration installs
+#: (shared/security/rowchain.py): the status, the retention clock and the erasure records.
+CHAINED = ("melding_status", "bewaring", "wissingen")
 
 
 def _tables() -> MetaData:
@@ -62,6 +65,7 @@ def migrate(owner_url: str) -> None:
         application=IntakeApplication,
         updates=UPDATES,
         maintain=MAINTAIN,
+        chained=CHAINED,
     )
 
 
