@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Spectral, the linter of the Logius API Design Rules, from npm into tools/spectral.
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+OPENAPI_DIR := build/openapi
 
-.PHONY: run test lint typecheck check bench chaos demo token clean
+.PHONY: run test lint lint-api openapi typecheck check bench chaos demo token clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +27,26 @@ token: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) lint-api
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+$(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "make lint needs Node.js 18+ and npm for Spectral (the ADR linter):"; \
+	  echo "  Debian/Ubuntu: sudo apt-get install nodejs npm; elsewhere: https://nodejs.org"; \
+	  exit 1; }
+	cd tools/spectral && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(SPECTRAL)
+
+## Write the four services' OpenAPI documents to build/openapi.
+openapi: $(STAMP)
+	$(BIN)/python -m deploy.openapi $(OPENAPI_DIR)
+
+## The NL API Design Rules (Logius' Spectral ruleset, docs/api.md) over the four documents.
+lint-api: openapi $(SPECTRAL)
+	$(SPECTRAL) lint --fail-severity=error --display-only-failures \
+	  -r tools/spectral/knooppunt.yaml $(OPENAPI_DIR)/*.json
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -42,4 +62,4 @@ chaos: $(STAMP)
 	$(BIN)/python -m deploy.chaos $(ARGS)
 
 clean:
-	rm -rf $(VENV) .data
+	rm -rf $(VENV) .data build tools/spectral/node_modules

@@ -156,7 +156,7 @@ def laad_demo(stack: Stack) -> threading.Thread:
             return
         console.print(
             f"Demo data set loaded: {len(geladen.zaak_ids)} cases, {geladen.posts} requests. "
-            f"Try {stack.url('reporting')}/v1/jaarcijfers/2018.html"
+            f"Try {stack.url('reporting')}/v1/jaarcijfers/2018 (Accept: text/html for the page)"
         )
 
     draad = threading.Thread(target=laad, name="demo-loader", daemon=True)

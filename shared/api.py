@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import Header, HTTPException, Response
+from fastapi import Header, Response
 from fastapi.exceptions import RequestValidationError
+
+from shared.problems import VERSIE_VEROUDERD, ProblemError
 
 #: An ETag of this API as If-Match may name it: W/"<versie>", "<versie>" or <versie>, in
 #: ASCII digits (at most 18: a versie fits in a 64-bit integer).
@@ -75,15 +77,13 @@ def expected_version(if_match: str | None) -> int | None:
     found = _ETAG.fullmatch(if_match.strip())
     if found is None:
         shown = if_match if len(if_match) <= 64 else f"{if_match[:64]}..."
-        raise HTTPException(
-            status_code=412, detail=f"If-Match {shown!r} is not an ETag of this API"
-        )
+        raise ProblemError(VERSIE_VEROUDERD, f"If-Match {shown!r} is not an ETag of this API")
     return int(found.group(1) or found.group(2))
 
 
 def invalid(field: str, rule: str, message: str) -> RequestValidationError:
-    """A 422 naming a body field (dotted for nested ones) and the rule it broke, in the same
-    format as pydantic's own (shared/http.py)."""
+    """A 400 naming a body field (dotted for nested ones) and the rule it broke, in the same
+    format as pydantic's own (shared/problems.py)."""
     return RequestValidationError(
         [{"loc": ("body", *field.split(".")), "type": rule, "msg": message}]
     )

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the services: tracing, body limit, error format, health."""
+"""HTTP plumbing shared by the services: tracing, body limit, health."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.problems import TE_GROOT, problem_response
 
 log = logging.getLogger(__name__)
 _propagator = TraceContextTextMapPropagator()
@@ -54,33 +55,14 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            status_code=413,
-            content={"detail": f"request body larger than {self.max_bytes} bytes"},
+        response = problem_response(
+            TE_GROOT, f"request body larger than {self.max_bytes} bytes", scope.get("path", "")
         )
         await response(scope, receive, send)
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
-        field = ".".join(loc) or "body"
-        message = err.get("msg", "")
-        if err.get("type") in ("too_long", "too_short") and isinstance(err.get("input"), str):
-            message = message.replace(" items", " characters")  # a text's length, not a list's
-        errors.append({"field": field, "rule": err.get("type"), "message": message})
-    return errors
-
-
 def install_http_basics(app: FastAPI, *, tracer: trace.Tracer, max_body_bytes: int) -> None:
-    """Tracing of every request, the body-size limit and a clear 422 error format."""
-
-    @app.exception_handler(RequestValidationError)
-    async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse(status_code=422, content={"detail": summary, "errors": errors})
+    """Tracing of every request and the body-size limit (errors: shared/problems.py)."""
 
     @app.middleware("http")
     async def _trace(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:

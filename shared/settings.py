@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.security.settings import SecuritySettings
@@ -37,6 +37,9 @@ class ServiceSettings(SecuritySettings):
     #: Where traces go: none, console (stdout) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT).
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
+    #: Origins whose browsers may call the API (CORS), as a JSON list; none by default: the
+    #: partners' systems call server to server (the OpenAPI document: any origin).
+    cors_origins: list[str] = Field(default_factory=list)
     #: Largest request body accepted, in bytes (larger: 413).
     max_body_bytes: int = 256 * 1024
     #: Pool size of the event store's connection pool.

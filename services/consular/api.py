@@ -6,26 +6,18 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from services.consular.application import ConsularApplication, Uitslag
 from services.consular.codes import POSTEN, BijstandSoort
-from services.consular.domain import (
-    ConsularError,
-    IdempotencyConflict,
-    OngeldigeWaarde,
-    VersieConflict,
-    Zaak,
-    ZaakNotFound,
-)
+from services.consular.domain import Zaak
 from services.consular.schemas import (
     AfloopCreate,
     AfloopPublic,
     BijstandCreate,
     BijstandPublic,
-    ErrorBody,
     PostPublic,
     VerificatiePublic,
     ZaakPublic,
@@ -35,10 +27,10 @@ from shared.api import (
     IfMatch,
     RequiredIdempotencyKey,
     expected_version,
-    invalid,
     mark_replayed,
     set_etag,
 )
+from shared.problems import documented
 
 
 def get_application(request: Request) -> ConsularApplication:
@@ -48,11 +40,8 @@ def get_application(request: Request) -> ConsularApplication:
 App = Annotated[ConsularApplication, Depends(get_application)]
 SOORTEN = [str(s) for s in BijstandSoort]
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorBody, "description": "zaak not yet known here: retry later"},
-    409: {"model": ErrorBody, "description": "a domain rule forbids this; the detail says which"},
-    412: {"model": ErrorBody, "description": "If-Match names an older versie of the case"},
-}
+#: The problems of a command on a case (shared/problems.py, services/consular/problems.py).
+CHANGE_PROBLEMS = documented(404, 409, 412, 422)
 
 BIJSTAND_VOORBEELDEN = {
     "reisdocument": {
@@ -114,19 +103,6 @@ def public(zaak: Zaak) -> ZaakPublic:
     )
 
 
-def _fout(exc: ConsularError) -> Exception:
-    """The HTTP answer to a broken rule (see docs/api.md)."""
-    if isinstance(exc, ZaakNotFound):
-        return HTTPException(status_code=404, detail=str(exc))
-    if isinstance(exc, VersieConflict):
-        return HTTPException(status_code=412, detail=str(exc))
-    if isinstance(exc, IdempotencyConflict):
-        return HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}")
-    if isinstance(exc, OngeldigeWaarde):
-        return invalid(exc.veld, exc.regel, str(exc))
-    return HTTPException(status_code=409, detail=str(exc))
-
-
 class BijstandRoute(APIRoute):
     """Names the fields of the discriminated bijstand body as the client wrote them.
 
@@ -159,13 +135,10 @@ def _zonder_tag(error: dict[str, Any]) -> dict[str, Any]:
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of consular; `notify()` wakes the relay after a save."""
-    router = APIRouter(prefix="/v1", tags=["zaken"], responses=ERRORS, route_class=BijstandRoute)
+    router = APIRouter(prefix="/v1", tags=["zaken"], route_class=BijstandRoute)
 
     def _antwoord(opdracht: Callable[[], Uitslag], response: Response, zaak_id: UUID) -> ZaakPublic:
-        try:
-            uitslag = opdracht()
-        except ConsularError as exc:
-            raise _fout(exc) from exc
+        uitslag = opdracht()
         if uitslag.nieuw:
             notify()
         mark_replayed(response, not uitslag.nieuw)
@@ -178,13 +151,15 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         """The Dutch embassies and consulates-general a `post` may name, by code."""
         return [PostPublic(**vars(p)) for p in POSTEN.values()]
 
-    @router.get("/zaken/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
+    @router.get(
+        "/zaken/{zaak_id}",
+        response_model=ZaakPublic,
+        operation_id="get_zaak",
+        responses=documented(404),
+    )
     def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
         """The case as consular knows it (404 until intake's melding has arrived)."""
-        try:
-            zaak = app.get_zaak(zaak_id)
-        except ZaakNotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        zaak = app.get_zaak(zaak_id)
         set_etag(response, zaak.version)
         return public(zaak)
 
@@ -193,6 +168,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         status_code=201,
         response_model=ZaakPublic,
         operation_id="verleen_bijstand",
+        responses=CHANGE_PROBLEMS,
     )
     def verleen_bijstand(
         zaak_id: UUID,
@@ -223,6 +199,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         status_code=201,
         response_model=ZaakPublic,
         operation_id="leg_afloop_vast",
+        responses=CHANGE_PROBLEMS,
     )
     def leg_afloop_vast(
         zaak_id: UUID,

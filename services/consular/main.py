@@ -20,11 +20,14 @@ from services.consular.consumers import (
 )
 from services.consular.contracts import SOURCE, to_integration_event
 from services.consular.policy import POLICY
+from services.consular.problems import PROBLEMS
 from services.consular.settings import ConsularSettings
+from shared.apirules import API_VERSION, install_api_rules
 from shared.db import positions_table
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
@@ -85,12 +88,15 @@ def create_app(
     app = FastAPI(
         title="Knooppunt consular",
         summary="Consular aid by BZ and its posts, and the afloop of a case.",
-        version="1.0.0",
+        version=API_VERSION,
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
+    install_api_rules(app, cors_origins=settings.cors_origins)  # headers, CORS, 406/415
     app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     return app

@@ -178,7 +178,3 @@ class PostPublic(BaseModel):
     naam: str
     land: str = Field(description="ISO 3166-1 alpha-2 code of the country of the post")
     soort: Literal["ambassade", "consulaat-generaal"]
-
-
-class ErrorBody(BaseModel):
-    detail: str

@@ -10,21 +10,13 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from services.intake.application import IntakeApplication, Uitslag, VersieConflict
-from services.intake.domain import (
-    IdempotencyConflict,
-    Melding,
-    MeldingNotFound,
-    OngeldigeWaarde,
-    RegelGeschonden,
-)
+from services.intake.application import IntakeApplication, Uitslag
+from services.intake.domain import Melding
 from services.intake.organisaties import Organisatieregister, melder_of_refusal
 from services.intake.schemas import (
     CorrectieCreate,
-    ErrorBody,
     IntrekkingCreate,
     MeldingCreate,
     MeldingPublic,
@@ -39,6 +31,7 @@ from shared.api import (
     mark_replayed,
     set_etag,
 )
+from shared.problems import documented
 from shared.security.wiring import CurrentActor
 
 
@@ -61,11 +54,8 @@ def register(request: Request) -> Organisatieregister:
 
 App = Annotated[IntakeApplication, Depends(get_application)]
 Gewist = Annotated[Callable[[UUID], bool], Depends(get_gewist)]
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    412: {"model": ErrorBody},
-}
+#: The problems of a command on a melding (shared/problems.py, docs/api.md).
+CHANGE_PROBLEMS = documented(404, 409, 412, 422)
 
 
 def public(melding: Melding, *, gewist: bool = False) -> MeldingPublic:
@@ -91,7 +81,7 @@ def public(melding: Melding, *, gewist: bool = False) -> MeldingPublic:
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of intake; `notify()` wakes the relay after a save."""
-    router = APIRouter(prefix="/v1", responses=ERRORS)
+    router = APIRouter(prefix="/v1")
 
     @router.post(
         "/meldingen",
@@ -99,6 +89,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingVastgelegd,
         operation_id="meld",
         tags=["meldingen"],
+        responses=documented(422),
     )
     def meld(
         body: MeldingCreate,
@@ -111,14 +102,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         """Record a melding (gemeld); a retry with the same Idempotency-Key gets the 1st answer."""
         verzoek = body.as_command()
         verzoek["melder"] = melder_of_refusal(register(request), actor, verzoek["melder"])
-        try:
-            result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
-        except IdempotencyConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        except OngeldigeWaarde as exc:
-            raise invalid(exc.veld, exc.regel, str(exc)) from exc
-        except RegelGeschonden as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        result = app.meld(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
         if result.nieuw:
             notify()
         else:
@@ -129,21 +113,16 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
             zaak_id=result.zaak_id, referentie=result.referentie, versie=result.versie
         )
 
-    def _get(app: IntakeApplication, zaak_id: UUID) -> Melding:
-        try:
-            return app.get_melding(zaak_id)
-        except MeldingNotFound as exc:
-            raise HTTPException(status_code=404, detail=f"melding {zaak_id} not found") from exc
-
     @router.get(
         "/meldingen/{zaak_id}",
         response_model=MeldingPublic,
         operation_id="get_melding",
         tags=["meldingen"],
+        responses=documented(404),
     )
     def get_melding(zaak_id: UUID, app: App, gewist: Gewist, response: Response) -> MeldingPublic:
         """The melding as intake knows it, with its versie (also as ETag)."""
-        melding = _get(app, zaak_id)
+        melding = app.get_melding(zaak_id)
         set_etag(response, melding.version)
         return public(melding, gewist=gewist(zaak_id))
 
@@ -152,29 +131,15 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="get_zaak",
         tags=["meldingen"],
+        responses=documented(404),
     )
     def get_zaak(zaak_id: UUID, app: App, gewist: Gewist, response: Response) -> MeldingPublic:
         """The case as intake knows it (same as GET /v1/meldingen/{zaak_id})."""
         return get_melding(zaak_id, app, gewist, response)
 
     def _change(fn: Callable[[], Uitslag], response: Response) -> MeldingPublic:
-        """Run a command; translate the domain's errors; answer with the melding after it."""
-        try:
-            uitslag = fn()
-        except MeldingNotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
-        except VersieConflict as exc:
-            raise HTTPException(status_code=412, detail=str(exc)) from exc
-        except IdempotencyConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        except IntegrityError as exc:
-            raise HTTPException(
-                status_code=409, detail="the melding changed meanwhile; reload and retry"
-            ) from exc
-        except OngeldigeWaarde as exc:
-            raise invalid(exc.veld, exc.regel, str(exc)) from exc
-        except RegelGeschonden as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        """Run a command (its errors are problems: problems.py); answer with the melding."""
+        uitslag = fn()
         if uitslag.nieuw:
             notify()
         mark_replayed(response, not uitslag.nieuw)
@@ -186,6 +151,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="corrigeer",
         tags=["meldingen"],
+        responses=CHANGE_PROBLEMS,
     )
     def corrigeer(
         zaak_id: UUID,
@@ -200,9 +166,10 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         A retry with the same Idempotency-Key gets the first answer (not a 409 or 412)."""
         wijzigingen = body.wijzigingen()
         if not wijzigingen:
-            raise HTTPException(
-                status_code=422,
-                detail="name at least one of onderwerp, betrokkene, land, gemeld_op",
+            raise invalid(
+                "body",
+                "at_least_one",
+                "name at least one of onderwerp, betrokkene, land, gemeld_op",
             )
         versie = expected_version(if_match)
         return _change(
@@ -222,6 +189,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         response_model=MeldingPublic,
         operation_id="trek_in",
         tags=["meldingen"],
+        responses=CHANGE_PROBLEMS,
     )
     def trek_in(
         zaak_id: UUID,

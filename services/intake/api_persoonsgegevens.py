@@ -12,16 +12,27 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.application import IntakeApplication
-from services.intake.bewaring import Bewaring, WisGrond, WissingConflict
-from services.intake.domain import Melding, MeldingNotFound
-from services.intake.policy import BZ_VELDEN, DOELEN, Doel, melding_not_found
-from services.intake.schemas import ErrorBody
-from shared.api import IdempotencyKey, IfMatch, expected_version, mark_replayed, set_etag
-from shared.crypto import KeyDestroyed
+from services.intake.bewaring import Bewaring, WisGrond
+from services.intake.policy import BZ_VELDEN, DOELEN, Doel
+from shared.api import (
+    IdempotencyKey,
+    IfMatch,
+    expected_version,
+    invalid,
+    mark_replayed,
+    set_etag,
+)
+from shared.problems import (
+    GEEN_TOEGANG,
+    REGEL_GESCHONDEN,
+    VERSIE_VEROUDERD,
+    ProblemError,
+    documented,
+)
 from shared.security.policy import Rol
 from shared.security.wiring import CurrentActor, CurrentAudit
 
@@ -67,27 +78,16 @@ class WissingPublic(BaseModel):
     grond: str
 
 
-def _melding(app: IntakeApplication, zaak_id: UUID) -> Melding:
-    try:
-        return app.get_melding(zaak_id)
-    except MeldingNotFound as exc:
-        raise HTTPException(status_code=404, detail=melding_not_found(str(zaak_id))) from exc
-
-
 def build_persoonsgegevens_router() -> APIRouter:
     """GET .../persoonsgegevens?doel=... and POST .../wissen."""
-    router = APIRouter(
-        prefix="/v1",
-        tags=["persoonsgegevens"],
-        responses={404: {"model": ErrorBody}, 403: {"model": ErrorBody}},
-    )
+    router = APIRouter(prefix="/v1", tags=["persoonsgegevens"], responses=documented(404))
 
     @router.get(
         "/meldingen/{zaak_id}/persoonsgegevens",
         response_model=PersoonsgegevensPublic,
         response_model_exclude_none=True,
         operation_id="lees_persoonsgegevens",
-        responses={410: {"model": ErrorBody, "description": "erased"}},
+        responses=documented(403, 410, s403="the doel is not one of the role's"),
     )
     def lees_persoonsgegevens(
         zaak_id: UUID,
@@ -102,18 +102,12 @@ def build_persoonsgegevens_router() -> APIRouter:
         if doel not in DOELEN.get(rol, frozenset()):
             audit.refuse("doel")
             allowed = ", ".join(sorted(DOELEN.get(rol, frozenset())))
-            raise HTTPException(
-                status_code=403,
-                detail=f"rol {rol} may not read personal data for {doel}; allowed: {allowed}",
+            raise ProblemError(
+                GEEN_TOEGANG, f"rol {rol} may not read personal data for {doel}; allowed: {allowed}"
             )
-        melding = _melding(app, zaak_id)
+        melding = app.get_melding(zaak_id)
         audit.personal_data(doel=str(doel))
-        try:
-            gegevens = app.persoonsgegevens(zaak_id)
-        except KeyDestroyed as exc:
-            raise HTTPException(
-                status_code=410, detail="the personal data of this melding was erased"
-            ) from exc
+        gegevens = app.persoonsgegevens(zaak_id)  # KeyDestroyed: 410 (problems.py)
         velden = dict(gegevens.get("persoonsgegevens") or {})
         if rol != Rol.bz_consulair:
             velden["toelichting"] = gegevens.get("toelichting")
@@ -127,10 +121,7 @@ def build_persoonsgegevens_router() -> APIRouter:
         "/meldingen/{zaak_id}/wissen",
         response_model=WissingPublic,
         operation_id="wis_persoonsgegevens",
-        responses={
-            409: {"model": ErrorBody, "description": "already erased (by another request)"},
-            412: {"model": ErrorBody},
-        },
+        responses=documented(409, 412, 422, s409="already erased (by another request)"),
     )
     def wis_persoonsgegevens(
         zaak_id: UUID,
@@ -145,27 +136,25 @@ def build_persoonsgegevens_router() -> APIRouter:
     ) -> WissingPublic:
         """Erase a melding's personal data for good (its data key is destroyed)."""
         if body.grond == WisGrond.bewaartermijn_verstreken:
-            raise HTTPException(
-                status_code=422,
-                detail="grond: bewaartermijn_verstreken is the system's own; "
+            raise invalid(
+                "grond",
+                "enum",
+                "bewaartermijn_verstreken is the system's own; "
                 "use verzoek_betrokkene or onrechtmatig_verwerkt",
             )
-        melding = _melding(app, zaak_id)
+        melding = app.get_melding(zaak_id)
         versie = expected_version(if_match)
         if versie is not None and versie != melding.version:
-            raise HTTPException(
-                status_code=412, detail=f"melding is at versie {melding.version}, not {versie}"
+            raise ProblemError(
+                VERSIE_VEROUDERD, f"melding is at versie {melding.version}, not {versie}"
             )
-        try:
-            wissing = bewaring.wis(
-                str(zaak_id), grond=body.grond, door=actor, idempotency_key=key, audit=audit
-            )
-        except WissingConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
+        wissing = bewaring.wis(
+            str(zaak_id), grond=body.grond, door=actor, idempotency_key=key, audit=audit
+        )
         if not wissing.nieuw and not wissing.herhaald:
-            raise HTTPException(
-                status_code=409,
-                detail=f"the personal data was already erased on "
+            raise ProblemError(
+                REGEL_GESCHONDEN,
+                f"the personal data was already erased on "
                 f"{wissing.gewist_op.date().isoformat()} (grond {wissing.grond})",
             )
         mark_replayed(response, wissing.herhaald)

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from services.intake.domain import MeldingNotFound
-from services.intake.schemas import ErrorBody
 from services.intake.status import MeldingStatussen, Stadium
+from shared.problems import documented
 
 
 class MeldingStatusPublic(BaseModel):
@@ -38,7 +37,7 @@ Statussen = Annotated[MeldingStatussen, Depends(get_statussen)]
 
 def build_status_router() -> APIRouter:
     """GET /v1/meldingen/{zaak_id}/status."""
-    router = APIRouter(prefix="/v1", tags=["meldingen"], responses={404: {"model": ErrorBody}})
+    router = APIRouter(prefix="/v1", tags=["meldingen"], responses=documented(404))
 
     @router.get(
         "/meldingen/{zaak_id}/status",
@@ -49,10 +48,7 @@ def build_status_router() -> APIRouter:
         zaak_id: UUID, statussen: Statussen, response: Response
     ) -> MeldingStatusPublic:
         """The stage of a melding, when it last changed, and whether personal data is held."""
-        try:
-            status = statussen.status(zaak_id)
-        except MeldingNotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        status = statussen.status(zaak_id)
         response.headers["ETag"] = status.etag
         return MeldingStatusPublic(
             zaak_id=status.zaak_id,

@@ -36,7 +36,7 @@ class IdempotencyConflict(RegelGeschonden):
 
 
 class OngeldigeWaarde(RegelGeschonden):
-    """A value in the request does not fit the rules: names the field and the rule (422)."""
+    """A value in the request does not fit the rules: names the field and the rule (400)."""
 
     def __init__(self, veld: str, regel: str, bericht: str) -> None:
         super().__init__(bericht)

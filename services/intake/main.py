@@ -27,14 +27,17 @@ from services.intake.consumers import VERIFICATION_EVENTS, VerificationHandler
 from services.intake.contracts import SOURCE, to_integration_event
 from services.intake.organisaties import Organisatieregister
 from services.intake.policy import POLICY
+from services.intake.problems import PROBLEMS
 from services.intake.settings import IntakeSettings
 from services.intake.status import MeldingStatussen, SqlStatusStore, melding_status_table
+from shared.apirules import API_VERSION, install_api_rules
 from shared.consumer import Delivery
 from shared.crypto import CaseCipher, parse_master_key
 from shared.db import positions_table
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
@@ -135,8 +138,9 @@ def create_app(
     app = FastAPI(
         title="Knooppunt intake",
         summary="The LKHA's front door: partners report meldingen here.",
-        version="1.0.0",
+        version=API_VERSION,
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     app.state.organisaties = Organisatieregister.laad(settings.organisatieregister)
@@ -146,6 +150,8 @@ def create_app(
 
     secure(app, runtime=runtime, policy=POLICY, decrypt=ontsleutel)  # first: guards all routes
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
+    install_api_rules(app, cors_origins=settings.cors_origins)  # headers, CORS, 406/415
     app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router(runtime.events_stored))
     app.include_router(build_status_router())

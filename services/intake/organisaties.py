@@ -78,7 +78,7 @@ class Organisatieregister:
 
 def melder_of_refusal(register: Organisatieregister, actor: Any, opgegeven: Any) -> dict[str, Any]:
     """`Organisatieregister.melder` for the HTTP routes: an org outside the register is a 403
-    (recorded as refused, `organisatie_onbekend`), a missing melder a 422 naming the field."""
+    (recorded as refused, `organisatie_onbekend`), a missing melder a 400 naming the field."""
     from fastapi import HTTPException
     from fastapi.exceptions import RequestValidationError
 

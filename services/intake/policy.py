@@ -62,7 +62,7 @@ def zaak_zichtbaar(app: Any, actor: Actor, operation: str, zaak_id: str) -> bool
     except MeldingNotFound:
         return False
     except ValueError:
-        return True  # not an id at all: the route's 422 for the path tells nothing
+        return True  # not an id at all: the route's 400 for the path tells nothing
     if actor.rol == Rol.bz_consulair:
         return bool(melding.bz_betrokken)
     if actor.rol == Rol.melder:

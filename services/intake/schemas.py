@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import pycountry
@@ -181,10 +181,3 @@ class CorrectieCreate(Strict):
 class IntrekkingCreate(Strict):
     reden: FreeText = Field(max_length=2000)
     datum: BusinessDate
-
-
-class ErrorBody(BaseModel):
-    detail: str
-
-
-ProblemStatus = Literal[404, 409, 412, 422]

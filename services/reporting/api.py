@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.exports import MEDIA_TYPES
 from services.reporting.figures.geheimhouding import Geheimhouding
 from services.reporting.policy import exacte_cijfers
-from services.reporting.rapportage import GeenDefinitie, Rapportage, ZaakOnbekend
+from services.reporting.rapportage import Rapportage
 from services.reporting.schemas import (
     BijstandVraag,
     ConsulaireBijstand,
@@ -30,11 +30,14 @@ from services.reporting.schemas import (
     Statistieken,
     StatistiekVraag,
     Vraag,
-    Wijze,
     Zaak,
     ZaakVraag,
 )
+from services.reporting.vraagvelden import Wijze
+from shared.api import invalid
+from shared.apirules import choose, deprecation_headers
 from shared.context import current_actor
+from shared.problems import GEEN_TOEGANG, ProblemError, documented
 
 
 def get_rapportage(request: Request) -> Rapportage:
@@ -44,10 +47,10 @@ def get_rapportage(request: Request) -> Rapportage:
 Rapporten = Annotated[Rapportage, Depends(get_rapportage)]
 JaarPad = Annotated[int, Path(ge=1990, le=2100, description="Year of gemeld_op", examples=[2018])]
 
-NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "not yet known here"}}
-GEEN_EXACTE_CIJFERS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "exact figures asked by a role that gets protected figures only"}
-}
+NIET_GEVONDEN = documented(404, s404="not yet known here")
+GEEN_EXACTE_CIJFERS = documented(
+    403, s403="exact figures asked by a role that gets protected figures only"
+)
 
 
 def geheimhouding_voor(rapportage: Rapportage, vraag: Vraag) -> Geheimhouding | None:
@@ -57,15 +60,16 @@ def geheimhouding_voor(rapportage: Rapportage, vraag: Vraag) -> Geheimhouding | 
     if vraag.geheimhouding is Wijze.exact:
         if not exact_mag:
             rol = actor.rol if actor else "none"
-            raise HTTPException(
-                status_code=403,
-                detail=f"geheimhouding=exact: rol {rol} gets figures under disclosure control "
+            raise ProblemError(
+                GEEN_TOEGANG,
+                f"geheimhouding=exact: rol {rol} gets figures under disclosure control "
                 "only; exact figures are the LKHA's (docs/security.md)",
             )
         if vraag.onderdrukking is not None:
-            raise HTTPException(
-                status_code=422,
-                detail="onderdrukking: a minimum cell size needs geheimhouding=beschermd",
+            raise invalid(
+                "query.onderdrukking",
+                "needs_beschermd",
+                "a minimum cell size needs geheimhouding=beschermd",
             )
         return None
     if exact_mag and vraag.geheimhouding is None and vraag.onderdrukking is None:
@@ -92,16 +96,13 @@ the route's description."""
 
 
 def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat: str) -> Response:
-    try:
-        inhoud = rapportage.jaarcijfers_als(
-            formaat,
-            jaar,
-            geheimhouding=geheimhouding_voor(rapportage, vraag),
-            peildatum=vraag.peildatum,
-            registratie_tot=vraag.grens(),
-        )
-    except GeenDefinitie as fout:
-        raise HTTPException(status_code=404, detail=str(fout)) from fout
+    inhoud = rapportage.jaarcijfers_als(
+        formaat,
+        jaar,
+        geheimhouding=geheimhouding_voor(rapportage, vraag),
+        peildatum=vraag.peildatum,
+        registratie_tot=vraag.grens(),
+    )
     wijze, _ = FORMATEN[formaat]
     return Response(
         content=inhoud,
@@ -111,14 +112,23 @@ def _bestand(rapportage: Rapportage, jaar: int, vraag: JaarcijfersVraag, formaat
 
 
 def _bestandroute(formaat: str) -> Callable[..., Response]:
-    """The route of the annual figures in one file format."""
+    """The deprecated route of the annual figures in one file format (`/2018.csv`): the
+    same as GET /v1/jaarcijfers/2018 with Accept: text/csv (docs/api-changelog.md)."""
 
     def jaarcijfers_als(
         jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
     ) -> Response:
-        return _bestand(rapportage, jaar, vraag, formaat)
+        response = _bestand(rapportage, jaar, vraag, formaat)
+        response.headers.update(deprecation_headers())
+        return response
 
     return jaarcijfers_als
+
+
+#: What GET /v1/jaarcijfers/{jaar} answers with, by Accept (JSON unless asked otherwise).
+AANBOD = {"application/json": "json"} | {
+    MEDIA_TYPES[f].split(";")[0]: f for f in ("csv", "xlsx", "html", "pdf")
+}
 
 
 def build_router() -> APIRouter:
@@ -208,6 +218,8 @@ def build_router() -> APIRouter:
             summary=f"Jaarcijfers {formaat.title()}",
             description=beschrijving,
             tags=["jaarcijfers"],
+            include_in_schema=False,  # deprecated: GET /v1/jaarcijfers/{jaar} with Accept
+            deprecated=True,
             response_class=HTMLResponse if formaat == "html" else Response,
             responses={
                 200: {"content": {MEDIA_TYPES[formaat].split(";")[0]: {}}},
@@ -221,21 +233,33 @@ def build_router() -> APIRouter:
         response_model=Jaarcijfers,
         operation_id="jaarcijfers",
         tags=["jaarcijfers"],
-        responses={**NIET_GEVONDEN, **GEEN_EXACTE_CIJFERS},
+        responses={
+            200: {
+                "description": "The annual figures as JSON, or by Accept as "
+                + "; ".join(f"{t} ({FORMATEN[f][1]})" for t, f in AANBOD.items() if f != "json"),
+                "content": {t: {} for t, f in AANBOD.items() if f != "json"},
+            },
+            **NIET_GEVONDEN,
+            **GEEN_EXACTE_CIJFERS,
+        },
     )
     def jaarcijfers(
-        jaar: JaarPad, rapportage: Rapporten, vraag: Annotated[JaarcijfersVraag, Query()]
+        jaar: JaarPad,
+        rapportage: Rapporten,
+        vraag: Annotated[JaarcijfersVraag, Query()],
+        request: Request,
     ) -> Any:
-        """The annual figures: totals, the previous year, per betrokkene, numbered tables."""
-        try:
-            return rapportage.jaarcijfers(
-                jaar,
-                geheimhouding=geheimhouding_voor(rapportage, vraag),
-                peildatum=vraag.peildatum,
-                registratie_tot=vraag.grens(),
-            )
-        except GeenDefinitie as fout:
-            raise HTTPException(status_code=404, detail=str(fout)) from fout
+        """The annual figures: totals, the previous year, per betrokkene, numbered tables; as
+        CSV, XLSX, printable HTML or PDF when the Accept header asks for one of those."""
+        gekozen = choose(request.headers.get("accept"), list(AANBOD))
+        if gekozen is not None and AANBOD[gekozen] != "json":
+            return _bestand(rapportage, jaar, vraag, AANBOD[gekozen])
+        return rapportage.jaarcijfers(
+            jaar,
+            geheimhouding=geheimhouding_voor(rapportage, vraag),
+            peildatum=vraag.peildatum,
+            registratie_tot=vraag.grens(),
+        )
 
     @router.get(
         "/zaken/{zaak_id}",
@@ -246,9 +270,6 @@ def build_router() -> APIRouter:
     )
     def get_zaak(zaak_id: UUID, rapportage: Rapporten, vraag: Annotated[ZaakVraag, Query()]) -> Any:
         """The case as reporting knows it: its state on the peildatum and its timeline."""
-        try:
-            return rapportage.zaak(str(zaak_id), peildatum=vraag.peildatum)
-        except ZaakOnbekend as fout:
-            raise HTTPException(status_code=404, detail=str(fout)) from fout
+        return rapportage.zaak(str(zaak_id), peildatum=vraag.peildatum)
 
     return router

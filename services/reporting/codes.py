@@ -1,7 +1,7 @@
 """The codes reporting accepts in questions: its own reading of docs/contracts.md.
 
 Reporting never imports another service's codes; it validates the filters of a question
-against the contract's code lists, so a typo is a 422 that names the allowed values.
+against the contract's code lists, so a typo is a 400 that names the allowed values.
 """
 
 from __future__ import annotations

@@ -14,14 +14,18 @@ from sqlalchemy import Engine
 from services.reporting.api import build_router
 from services.reporting.index import Feitenindex
 from services.reporting.policy import POLICY
+from services.reporting.problems import PROBLEMS
 from services.reporting.rapportage import Rapportage
 from services.reporting.rebuild import SOURCES
+from services.reporting.schemas import QUERY_ALIASES
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from services.reporting.web import install_pages
+from shared.apirules import API_VERSION, QueryAliasMiddleware, install_api_rules
 from shared.consumer import Delivery
 from shared.dbroles import migrate_schema
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.sessions import forget_expired_sessions
 from shared.security.wiring import secure
@@ -91,12 +95,16 @@ def create_app(
     app = FastAPI(
         title="Knooppunt reporting",
         summary="Jaarcijfers and ad-hoc figures, exact and as of any date.",
-        version="1.0.0",
+        version=API_VERSION,
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
+    install_api_rules(app, cors_origins=settings.cors_origins)  # headers, CORS, 406/415
+    app.add_middleware(QueryAliasMiddleware, aliases=QUERY_ALIASES)  # snake_case: deprecated
     app.include_router(health_router(runtime.readiness, runtime.degradation))
     app.include_router(build_router())
     # The coordinators' web pages under /ui (services/reporting/web, docs/ui.md).

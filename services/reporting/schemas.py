@@ -1,20 +1,18 @@
 """Questions and answers of reporting's HTTP API (validation at the edge).
 
 Every question is a query-string model with ``extra="forbid"``: an unknown parameter or code is
-a 422 naming the field and the allowed values (a country must be an ISO 3166-1 code, a date an
+a 400 naming the field and the allowed values (a country must be an ISO 3166-1 code, a date an
 ISO date from 1990 to 2100). Counts are whole numbers, or the suppression mark (``"<5"``) in
 figures under disclosure control (``geheimhouding``, docs/security.md).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
-import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from services.reporting.codes import (
     Afloop,
@@ -32,70 +30,16 @@ from services.reporting.codes import (
     Stage,
     Uitkomst,
 )
-
-ISO_DATUM = re.compile(r"^\d{4}-\d{2}-\d{2}")
-EERSTE_DAG = date(1990, 1, 1)
-LAATSTE_DAG = date(2100, 12, 31)
-
-
-def _iso_tekst(waarde: object) -> object:
-    """Dates and moments only as ISO text: a number is no date (0 is not 1970-01-01)."""
-    if not isinstance(waarde, str | date):
-        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD), not a number")
-    if isinstance(waarde, str) and not ISO_DATUM.match(waarde):
-        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
-    return waarde
-
-
-def _land(code: str) -> str:
-    code = code.strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. MA, PK, SO)")
-    return code
-
-
-def _moment(waarde: datetime) -> datetime:
-    dag = waarde.date()
-    if not EERSTE_DAG <= dag <= LAATSTE_DAG:
-        raise ValueError(f"must lie from {EERSTE_DAG} to {LAATSTE_DAG}")
-    return waarde
-
-
-Land = Annotated[str, AfterValidator(_land)]
-Jaar = Annotated[int, Field(ge=1990, le=2100)]
-Datum = Annotated[date, BeforeValidator(_iso_tekst), Field(ge=EERSTE_DAG, le=LAATSTE_DAG)]
-"""A business date: ISO text from 1990 to 2100."""
-Moment = Annotated[datetime, BeforeValidator(_iso_tekst), AfterValidator(_moment)]
-Aantal = int | str
-"""A count, or the suppression mark when it was suppressed."""
-
-
-class Wijze(StrEnum):
-    """How figures are given: exact (the LKHA only) or under disclosure control."""
-
-    exact = "exact"
-    beschermd = "beschermd"
-
-
-Drempel = Annotated[
-    int | None,
-    Field(
-        ge=5,
-        le=100,
-        description=(
-            "Minimum cell size of figures under disclosure control (at least 5, the default): "
-            "counts below it are shown as '<drempel'. Given by the LKHA, it asks for the "
-            "figures as they leave the organisation."
-        ),
-        examples=[5],
-    ),
-]
+from services.reporting.vraagvelden import Aantal, Datum, Drempel, Jaar, Land, Moment, Wijze
 
 
 class Vraag(BaseModel):
-    """As of when: a business date, and optionally what had been recorded by then."""
+    """As of when: a business date, and optionally what had been recorded by then.
 
-    model_config = ConfigDict(extra="forbid")
+    Query keys are lower camelCase (`registratieTot`, ADR /core/query-keys-camel-case); the
+    snake_case keys of version 1.0 still work, deprecated (main.py: QUERY_ALIASES)."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel)
 
     geheimhouding: Wijze | None = Field(
         default=None,
@@ -391,7 +335,7 @@ class Jaarcijfers(Afgeschermd):
 
 
 class ZaakVraag(BaseModel):
-    """One case as of a peildatum (default: today)."""
+    """One case as of a peildatum (default: today); one-word keys, so no aliases."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -417,3 +361,13 @@ class Zaak(BaseModel):
         "or when the melding was withdrawn."
     )
     tijdlijn: list[Gebeurtenis]
+
+
+#: The snake_case query keys of version 1.0, still read as their camelCase successors
+#: (deprecated: docs/api-changelog.md; shared/apirules.py QueryAliasMiddleware).
+QUERY_ALIASES: dict[str, str] = {
+    naam: veld.alias
+    for vraag in (StatistiekVraag, DoorlooptijdenVraag, NoodfondsVraag, BijstandVraag, Vraag)
+    for naam, veld in vraag.model_fields.items()
+    if veld.alias and veld.alias != naam
+}

@@ -20,11 +20,14 @@ from services.verification.consumers import (
 )
 from services.verification.contracts import SOURCE, to_integration_event
 from services.verification.policy import POLICY
+from services.verification.problems import PROBLEMS
 from services.verification.readmodel import AgendaProjection, AgendaStore, metadata
 from services.verification.settings import VerificationSettings
+from shared.apirules import API_VERSION, install_api_rules
 from shared.dbroles import migrate_schema
 from shared.eventstore import postgres_env
 from shared.http import health_router, install_http_basics
+from shared.problems import install_problems
 from shared.runtime import ServiceRuntime, Subscription
 from shared.security.audit import audited_env
 from shared.security.wiring import secure
@@ -114,12 +117,15 @@ def create_app(
         title="Knooppunt verification",
         summary="Verification of meldingen, closing and reopening, and the regieoverleg "
         "(LKHA with BZ).",
-        version="1.0.0",
+        version=API_VERSION,
         lifespan=lifespan,
+        redirect_slashes=False,  # a trailing slash is 404, never a redirect (ADR)
     )
     app.state.runtime = runtime
     secure(app, runtime=runtime, policy=POLICY)  # first: guards every route included after
     install_http_basics(app, tracer=tracer, max_body_bytes=settings.max_body_bytes)
+    install_problems(app, PROBLEMS)  # every error as problem details (docs/api.md)
+    install_api_rules(app, cors_origins=settings.cors_origins)  # headers, CORS, 406/415
     app.include_router(health_router(readiness, runtime.degradation))
     app.include_router(build_router(events_stored))
     return app

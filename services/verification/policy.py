@@ -28,7 +28,7 @@ def zaak_zichtbaar(app: Any, actor: Actor, operation: str, zaak_id: str) -> bool
     except ZaakNotFound:
         return False
     except ValueError:
-        return True  # not an id at all: the route's 422 for the path tells nothing
+        return True  # not an id at all: the route's 400 for the path tells nothing
     return bool(getattr(zaak, "bz_betrokken", False))
 
 

@@ -24,6 +24,9 @@ from shared.fields import BusinessDate, FreeText
 #: Free text of a step (toelichting, omschrijving, besluit): at most 2,000 characters.
 Tekst = Annotated[FreeText, Field(max_length=2000)]
 
+#: A date or null, with `format: date` beside the anyOf as well (the ADR linter looks there).
+DATUM_OF_NULL: dict[str, Any] = {"format": "date"}
+
 
 def _strict(example: dict[str, Any]) -> ConfigDict:
     return ConfigDict(
@@ -196,7 +199,7 @@ class NazorgPublic(BaseModel):
 class CorrectiePublic(BaseModel):
     wijzigingen: dict[str, Any]
     vorige: dict[str, Any]
-    datum: date | None
+    datum: date | None = Field(json_schema_extra=DATUM_OF_NULL)
 
 
 class ZaakPublic(BaseModel):
@@ -279,9 +282,5 @@ class AgendaZaak(BaseModel):
 class AgendaPublic(BaseModel):
     datum: date
     vorig_overleg_id: UUID | None
-    vorig_overleg_datum: date | None
+    vorig_overleg_datum: date | None = Field(json_schema_extra=DATUM_OF_NULL)
     zaken: list[AgendaZaak]
-
-
-class ErrorBody(BaseModel):
-    detail: str

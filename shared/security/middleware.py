@@ -12,7 +12,7 @@ For every request to a path that is not public it
    audited") and a record of the refusal is still made: a minimal one in the audit log, or,
    when the database cannot take even that, a log line with the whole record.
 A URL whose path or query holds a character no text field accepts (a NUL, any control
-character: shared/fields.py) is refused first with 422 naming the part and the rule (on the
+character: shared/fields.py) is refused first with 400 naming the part and the rule (on the
 pages as a short HTML page), and audited like any refusal. It runs inside the tracing
 middleware, so every record carries the request's trace id.
 """
@@ -28,11 +28,20 @@ from urllib.parse import parse_qsl
 
 from opentelemetry import trace
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import Actor, current_actor
 from shared.fields import unstorable
+from shared.problems import (
+    NIET_AUDITEERBAAR,
+    NIET_GEAUTHENTICEERD,
+    ONGELDIGE_INVOER,
+    PROBLEM_JSON,
+    problem_body,
+    problem_response,
+    summary,
+)
 from shared.security.audit import ALLOWED, REFUSED, AuditEntry, RequestAudit, current_audit
 from shared.security.sessions import session_id
 from shared.security.tokens import TokenInvalid
@@ -45,15 +54,15 @@ log = logging.getLogger(__name__)
 #: Where the request's RequestAudit is kept in the ASGI scope.
 AUDIT_SCOPE_KEY = "knooppunt.audit"
 MAX_TOKEN_LENGTH = 8192
-NOT_AUTHENTICATED = {"detail": "not authenticated"}
+NOT_AUTHENTICATED = "not authenticated"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="knooppunt"'}
-UNAUDITED = {"detail": "the request could not be audited and was refused; retry later"}
+UNAUDITED = "the request could not be audited and was refused; retry later"
 UNAUDITED_HEADERS = {"Retry-After": "5"}
 
 
 def url_errors(scope: Scope) -> list[dict[str, str]]:
     """What in the URL no service accepts (a control character in the path or the query),
-    in the 422 format of shared/http.py; [] when the URL is fine."""
+    in the field-error format of shared/problems.py; [] when the URL is fine."""
     errors = []
     problem = unstorable(scope.get("path", ""), multiline=False)
     if problem is not None:
@@ -124,12 +133,12 @@ class SecurityMiddleware:
             actor, reason = await self._authenticate(scope)
         if refused_url:  # with or without a valid token: the record names who, if known
             audit.update(actor=actor, decision=REFUSED, reason="url_ongeldig")
-            summary = "; ".join(f"{e['field']}: {e['message']}" for e in refused_url)
-            body = {"detail": summary, "errors": refused_url}
             refusal = (
                 session.invalid_url(refused_url)
                 if session is not None and on_page
-                else JSONResponse(body, status_code=422)
+                else problem_response(
+                    ONGELDIGE_INVOER, summary(refused_url), scope["path"], errors=refused_url
+                )
             )
             await self._answer(scope, receive, send, audit, refusal)
             return
@@ -138,7 +147,9 @@ class SecurityMiddleware:
             if session is not None and on_page:
                 await self._answer(scope, receive, send, audit, session.to_sign_in(scope))
                 return
-            answer = JSONResponse(NOT_AUTHENTICATED, status_code=401, headers=CHALLENGE)
+            answer = problem_response(
+                NIET_GEAUTHENTICEERD, NOT_AUTHENTICATED, scope["path"], headers=CHALLENGE
+            )
             await self._answer(scope, receive, send, audit, answer)
             return
         audit.update(actor=actor)
@@ -199,12 +210,14 @@ class SecurityMiddleware:
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, audit: RequestAudit, answer: Response
     ) -> None:
-        """Answer from here (401, 422, a page's 303 to sign in) after writing the record."""
+        """Answer from here (401, 400, a page's 303 to sign in) after writing the record."""
         try:
             await asyncio.to_thread(self.security.write_audit, audit, str(answer.status_code))
         except Exception:
             await self._record_refusal(audit)
-            answer = JSONResponse(UNAUDITED, status_code=503, headers=UNAUDITED_HEADERS)
+            answer = problem_response(
+                NIET_AUDITEERBAAR, UNAUDITED, scope["path"], headers=UNAUDITED_HEADERS
+            )
         await answer(scope, receive, send)
 
     async def _record_refusal(self, audit: RequestAudit) -> None:
@@ -249,19 +262,18 @@ class SecurityMiddleware:
                 except Exception:
                     await self._record_refusal(audit)
                     refused = True
+                    body = problem_body(NIET_AUDITEERBAAR, UNAUDITED, audit.entry.object or "")
                     await send(
                         {
                             "type": "http.response.start",
                             "status": 503,
                             "headers": [
-                                (b"content-type", b"application/json"),
+                                (b"content-type", PROBLEM_JSON.encode()),
                                 (b"retry-after", UNAUDITED_HEADERS["Retry-After"].encode()),
                             ],
                         }
                     )
-                    await send(
-                        {"type": "http.response.body", "body": json.dumps(UNAUDITED).encode()}
-                    )
+                    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
                     return
             await send(message)
 

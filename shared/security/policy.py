@@ -42,7 +42,7 @@ VASTE_ORGANISATIE: Mapping[Rol, str] = {
 LKHA = frozenset({Rol.lkha_medewerker, Rol.coordinator})
 
 #: Paths served without a token: liveness, readiness and the API documentation.
-PUBLIC_PATHS = ("/health", "/ready", "/docs", "/redoc", "/openapi.json")
+PUBLIC_PATHS = ("/health", "/ready", "/docs", "/redoc", "/openapi.json", "/v1/openapi.json")
 
 #: The auditor's operations, the same in every service (shared/security/wiring.py).
 AUDIT_OPERATIONS: Mapping[str, frozenset[Rol]] = {

@@ -99,7 +99,7 @@ def test_bad_input_names_the_field_and_the_rule(
         json=body,
         headers={"Idempotency-Key": f"bad-{field}-0001", **bearer(stack)},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     errors = response.json()["errors"]
     assert any(e["field"] == field and words in e["message"] for e in errors), errors
     replay = httpx.post(
@@ -110,7 +110,7 @@ def test_bad_input_names_the_field_and_the_rule(
     assert replay.status_code == 201 and "Idempotent-Replayed" not in replay.headers
 
 
-def test_malformed_json_is_422_and_oversized_body_is_413(stack: Stack) -> None:
+def test_malformed_json_is_400_and_oversized_body_is_413(stack: Stack) -> None:
     url = f"{stack.url('intake')}/v1/meldingen"
     broken = httpx.post(
         url,
@@ -121,7 +121,7 @@ def test_malformed_json_is_422_and_oversized_body_is_413(stack: Stack) -> None:
             **bearer(stack),
         },
     )
-    assert broken.status_code == 422
+    assert broken.status_code == 400
     huge = melding(toelichting="x" * 300_000)
     too_big = httpx.post(url, json=huge, headers={"Idempotency-Key": "huge-0001", **bearer(stack)})
     assert too_big.status_code == 413
@@ -131,5 +131,5 @@ def test_missing_idempotency_key_is_refused(stack: Stack) -> None:
     response = httpx.post(
         f"{stack.url('intake')}/v1/meldingen", json=melding(), headers=bearer(stack)
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert any("idempotency-key" in e["field"].lower() for e in response.json()["errors"])

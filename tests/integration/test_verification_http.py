@@ -152,12 +152,12 @@ async def test_verifies_a_case_once_per_idempotency_key(ver: Verificatie) -> Non
         ({**VASTGESTELD, "extra": 1}, "extra", "Extra inputs"),
     ],
 )
-async def test_refuses_a_verification_that_does_not_fit_with_422(
+async def test_refuses_a_verification_that_does_not_fit_with_400(
     ver: Verificatie, body: dict[str, Any], field: str, words: str
 ) -> None:
     zaak_id = await ver.meld()
     response = await ver.post(f"/v1/zaken/{zaak_id}/verificatie", body)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     (error,) = response.json()["errors"]
     assert error["field"] == field
     assert words in error["message"]
@@ -298,11 +298,11 @@ async def test_refuses_a_regieoverleg_about_unknown_cases_or_with_bad_actions(
     body = regieoverleg(zaak_id)
     body["zaken"][0]["acties"][0]["deadline"] = "2018-04-01"
     late = await ver.post("/v1/regieoverleggen", body)
-    assert late.status_code == 422
+    assert late.status_code == 400
     assert late.json()["errors"][0]["field"] == "zaken.0.acties.0.deadline"
     owner = regieoverleg(zaak_id)
     owner["zaken"][0]["acties"][0]["eigenaar"] = "fbi"
-    assert (await ver.post("/v1/regieoverleggen", owner)).status_code == 422
+    assert (await ver.post("/v1/regieoverleggen", owner)).status_code == 400
     missing = await ver.client.get(f"/v1/regieoverleggen/{uuid4()}")
     assert missing.status_code == 404
     no_action = await ver.post(

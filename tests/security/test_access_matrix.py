@@ -4,7 +4,7 @@ agency's case, with the answer it must get and the audit record that must follow
 The matrix is data (ROWS): a new endpoint is one more row. It is written here from
 shared/DOMAIN.md ("Who may see what"), not read from the services' policy.py files, so that
 it checks them. Commands are sent with a body that fails validation ({}) or a stale If-Match:
-an allowed caller gets 422 or 412 (it passed the security checks, nothing changes), a refused
+an allowed caller gets 400 or 412 (it passed the security checks, nothing changes), a refused
 one 403, and a caller who may not see the case the 404 of a case that does not exist.
 """
 
@@ -99,8 +99,8 @@ ROWS = [
         200,
         params={"doel": "terugkeer"},
     ),
-    row("intake", "corrigeer", "POST", "/v1/meldingen/{zaak_id}/correcties", LKHA, 422, body={}),
-    row("intake", "trek_in", "POST", "/v1/meldingen/{zaak_id}/intrekking", LKHA, 422, body={}),
+    row("intake", "corrigeer", "POST", "/v1/meldingen/{zaak_id}/correcties", LKHA, 400, body={}),
+    row("intake", "trek_in", "POST", "/v1/meldingen/{zaak_id}/intrekking", LKHA, 400, body={}),
     row(
         "intake",
         "wis_persoonsgegevens",
@@ -117,14 +117,14 @@ ROWS = [
         "POST",
         "/v1/adviesvragen",
         CASUS | {"melder"},
-        422,
+        400,
         body={},
     ),
     row("intake", "get_adviesvraag", "GET", f"/v1/adviesvragen/{ONBEKEND}", LKHA, 404),
     # verification
     row("verification", "get_zaak", "GET", "/v1/zaken/{zaak_id}", CASUS | {"auditor"}, 200),
     *[
-        row("verification", op, "POST", f"/v1/zaken/{{zaak_id}}/{pad}", LKHA, 422, body={})
+        row("verification", op, "POST", f"/v1/zaken/{{zaak_id}}/{pad}", LKHA, 400, body={})
         for op, pad in [
             ("start_onderzoek", "onderzoek"),
             ("verifieer", "verificatie"),
@@ -142,7 +142,7 @@ ROWS = [
         200,
         params={"datum": "2018-12-31"},
     ),
-    row("verification", "houd_regieoverleg", "POST", "/v1/regieoverleggen", LKHA, 422, body={}),
+    row("verification", "houd_regieoverleg", "POST", "/v1/regieoverleggen", LKHA, 400, body={}),
     row("verification", "get_regieoverleg", "GET", f"/v1/regieoverleggen/{ONBEKEND}", LKHA, 404),
     row(
         "verification",
@@ -150,7 +150,7 @@ ROWS = [
         "POST",
         f"/v1/regieoverleggen/{ONBEKEND}/acties/{ONBEKEND}/afgerond",
         LKHA,
-        422,
+        400,
         body={},
     ),
     # consular
@@ -162,10 +162,10 @@ ROWS = [
         "POST",
         "/v1/zaken/{zaak_id}/bijstand",
         {"bz_consulair"},
-        422,
+        400,
         body={},
     ),
-    row("consular", "leg_afloop_vast", "POST", "/v1/zaken/{zaak_id}/afloop", CASUS, 422, body={}),
+    row("consular", "leg_afloop_vast", "POST", "/v1/zaken/{zaak_id}/afloop", CASUS, 400, body={}),
     # reporting: figures for policy, the LKHA, BZ and the auditor; a case only for the LKHA
     row(
         "reporting",
@@ -177,7 +177,7 @@ ROWS = [
         params={"peildatum": "2018-12-31"},
     ),
     *[
-        row("reporting", op, "GET", pad, CIJFERS, 422, params={"onbekend": "1"})
+        row("reporting", op, "GET", pad, CIJFERS, 400, params={"onbekend": "1"})
         for op, pad in [
             ("doorlooptijden", "/v1/doorlooptijden"),
             ("noodfonds", "/v1/noodfonds"),

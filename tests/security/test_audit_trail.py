@@ -62,7 +62,14 @@ async def test_without_a_valid_token_every_call_is_401_and_says_nothing_more(
         "/v1/meldingen", content=b'{"broken', headers=headers
     )
     assert response.status_code == 401
-    assert response.json() == {"detail": "not authenticated"}
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "https://knooppunt.nl/problemen/niet-geauthenticeerd",
+        "title": "Geen geldig bearer token",
+        "status": 401,
+        "detail": "not authenticated",
+        "instance": "/v1/meldingen",
+    }
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="knooppunt"'
     [record] = system.audit_after("intake", before)
     assert record["decision"] == "refused" and record["result"] == "401"
@@ -79,7 +86,7 @@ async def test_health_readiness_and_the_docs_need_no_token(system: System) -> No
 
     await eventually(ready, what="verification ready without a token")
     document = (await system.clients["intake"].get("/openapi.json")).json()
-    operation = document["paths"]["/v1/meldingen/{zaak_id}/persoonsgegevens"]["get"]
+    operation = document["paths"]["/meldingen/{zaak_id}/persoonsgegevens"]["get"]
     assert operation["security"] == [{"bearer": []}]
     assert "403" in operation["responses"] and "401" in operation["responses"]
 
@@ -111,11 +118,11 @@ async def test_a_read_of_personal_data_states_its_doel(system: System) -> None:
     url = f"/v1/meldingen/{zaak_id}/persoonsgegevens"
     intake = system.clients["intake"]
     missing = await intake.get(url, headers=COORDINATOR)
-    assert missing.status_code == 422
+    assert missing.status_code == 400
     [error] = missing.json()["errors"]
     assert error["field"] == "query.doel" and error["rule"] == "missing"
     wrong = await intake.get(url, params={"doel": "nieuwsgierigheid"}, headers=COORDINATOR)
-    assert wrong.status_code == 422 and "'consulaire_bijstand'" in wrong.text
+    assert wrong.status_code == 400 and "'consulaire_bijstand'" in wrong.text
     before = system.audit_head("intake")
     not_for_bz = await intake.get(url, params={"doel": "verificatie"}, headers=BZ)
     assert not_for_bz.status_code == 403 and "consulaire_bijstand" in not_for_bz.json()["detail"]

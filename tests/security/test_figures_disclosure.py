@@ -77,7 +77,7 @@ async def test_a_role_without_case_access_never_sees_the_three_cases_counted(
         assert antwoord.json()["geheimhouding"]["methode"].startswith("cell key method"), pad
 
 
-async def test_the_lkha_counts_exactly_and_an_unknown_country_is_422(
+async def test_the_lkha_counts_exactly_and_an_unknown_country_is_400(
     system: System, drie_meldingen: None
 ) -> None:
     exact = await _cijfers(system, LKHA, peildatum="2018-12-31", **MAAND)
@@ -88,5 +88,5 @@ async def test_the_lkha_counts_exactly_and_an_unknown_country_is_422(
         response = await system.clients["reporting"].get(
             "/v1/statistieken", params={"land": "XX"}, headers=headers
         )
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "query.land.0"

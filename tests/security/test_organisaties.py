@@ -74,7 +74,7 @@ def _adviesvraag(**anders: Any) -> dict[str, Any]:
 async def test_the_lkha_states_who_reported_to_it(system: System) -> None:
     zonder = {k: v for k, v in melding().items() if k != "melder"}
     response = await _post(system, "/v1/meldingen", zonder, "lkha", "coordinator", "org-lkha-01")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == ["melder"]
     slachtoffer = {**zonder, "melder": {"type": "slachtoffer"}}
     response = await _post(system, "/v1/meldingen", slachtoffer, "lkha", "coordinator", "org-l-02")

@@ -35,39 +35,39 @@ async def _meld(system: System, key: str, **overrides: Any) -> Any:
 @pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("headers", [{}, COORDINATOR], ids=["no token", "coordinator"])
 @pytest.mark.parametrize("path", ["/v1/zaken/%00", "/v1/%1B/x", "/v1/audit/zaken/%C2%85"])
-async def test_a_control_character_in_the_url_path_is_422_and_audited(
+async def test_a_control_character_in_the_url_path_is_400_and_audited(
     system: System, service: str, headers: dict[str, str], path: str
 ) -> None:
     before = system.audit_head(service)
     response = await system.clients[service].get(path, headers=headers)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert _fields(response) == {"path": "stuurteken"}
     [record] = system.audit_after(service, before)
     assert record["decision"] == "refused" and record["reason"] == "url_ongeldig"
-    assert record["result"] == "422"
+    assert record["result"] == "400"
     assert "\\x" in record["object"]  # what was sent, escaped
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_a_nul_in_the_auditors_reden_is_422_and_audited(system: System, service: str) -> None:
+async def test_a_nul_in_the_auditors_reden_is_400_and_audited(system: System, service: str) -> None:
     before = system.audit_head(service)
     response = await system.clients[service].get(
         "/v1/audit/zaken/6f1c2a0e-3b7d-5c1e-9a44-4b6e6b6f7070",
         params={"reden": "onderzoek\x00klacht"},
         headers=AUDITOR,
     )
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert _fields(response) == {"query.reden": "stuurteken"}
     [record] = system.audit_after(service, before)
     assert record["decision"] == "refused" and record["actor_rol"] == "auditor"
 
 
-async def test_a_nul_in_a_text_field_of_a_melding_is_422_and_nothing_is_stored(
+async def test_a_nul_in_a_text_field_of_a_melding_is_400_and_nothing_is_stored(
     system: System,
 ) -> None:
     melder = {"type": "school", "organisatie": "Leerplicht\x00Utrecht"}
     response = await _meld(system, "poison-nul-0001", melder=melder)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert _fields(response) == {"melder.organisatie": "stuurteken"}
     retry = await _meld(system, "poison-nul-0001")
     assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
@@ -114,15 +114,15 @@ async def test_a_nul_in_a_text_field_of_a_melding_is_422_and_nothing_is_stored(
         ({"toelichting": "regel\x1b[2J"}, "toelichting", "stuurteken"),
     ],
 )
-async def test_a_melding_that_cannot_be_true_is_422_naming_the_field_and_the_rule(
+async def test_a_melding_that_cannot_be_true_is_400_naming_the_field_and_the_rule(
     system: System, overrides: dict[str, Any], field: str, rule: str
 ) -> None:
     response = await _meld(system, f"poison-{field}-{rule}"[:200], **overrides)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert _fields(response) == {field: rule}
 
 
-async def test_a_future_date_is_422_in_intake_verification_and_consular_alike(
+async def test_a_future_date_is_400_in_intake_verification_and_consular_alike(
     system: System,
 ) -> None:
     created = await _meld(system, "poison-future-0001")
@@ -132,7 +132,7 @@ async def test_a_future_date_is_422_in_intake_verification_and_consular_alike(
         json={"land": "PK", "reden": "verkeerd land", "datum": "2099-01-01"},
         headers={"Idempotency-Key": "poison-future-corr", **COORDINATOR},
     )
-    assert correctie.status_code == 422, correctie.text
+    assert correctie.status_code == 400, correctie.text
     assert _fields(correctie) == {"datum": "niet_in_de_toekomst"}
     for service in ("verification", "consular"):
 
@@ -150,12 +150,12 @@ async def test_a_future_date_is_422_in_intake_verification_and_consular_alike(
         headers=COORDINATOR,
     )
     for answer in (verificatie, consular):
-        assert answer.status_code == 422, answer.text
+        assert answer.status_code == 400, answer.text
         assert _fields(answer) == {"datum": "niet_in_de_toekomst"}
 
 
 @pytest.mark.parametrize("post", ["Amsterdam", "Rabat\x00", "ambassade-van-nergens"])
-async def test_a_post_that_is_no_dutch_embassy_or_consulate_is_422(
+async def test_a_post_that_is_no_dutch_embassy_or_consulate_is_400(
     system: System, post: str
 ) -> None:
     zaak_id = (await _meld(system, "poison-post-0001")).json()["zaak_id"]
@@ -170,7 +170,7 @@ async def test_a_post_that_is_no_dutch_embassy_or_consulate_is_422(
         json={"soort": "bijstand_gestart", "datum": "2018-04-02", "post": post},
         headers=BZ,
     )
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert set(_fields(response)) == {"post"}
 
 
@@ -183,13 +183,13 @@ async def test_the_posts_are_a_code_list(system: System) -> None:
 
 @pytest.mark.parametrize("formaat", ["", ".csv", ".html"])
 @pytest.mark.parametrize("peildatum", ["0005-06-30", "0001-01-01", "9999-12-31", "0"])
-async def test_jaarcijfers_for_a_peildatum_outside_the_calendar_is_422(
+async def test_jaarcijfers_for_a_peildatum_outside_the_calendar_is_400(
     system: System, formaat: str, peildatum: str
 ) -> None:
     response = await system.clients["reporting"].get(
         f"/v1/jaarcijfers/2018{formaat}", params={"peildatum": peildatum}, headers=COORDINATOR
     )
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert set(_fields(response)) == {"query.peildatum"}
 
 
@@ -260,7 +260,7 @@ async def test_a_refused_melding_claims_no_referentie_and_a_failed_save_none_eit
 
     before = referenties()
     refused = await _meld(system, "poison-ref-0001", gemeld_op="2090-01-01")
-    assert refused.status_code == 422 and referenties() == before
+    assert refused.status_code == 400 and referenties() == before
     first = await _meld(system, "poison-ref-0002")
     assert first.status_code == 201 and referenties() == before + 1
     # A retry racing the first request: its save fails on the case's first event, so the

@@ -41,7 +41,7 @@ async def _zaak(system: System, name: str, *, bekend_bij: tuple[str, ...] = ()) 
 
 def _missing_key(response: Any) -> bool:
     errors = response.json().get("errors", [])
-    return response.status_code == 422 and any(
+    return response.status_code == 400 and any(
         e["field"] == "header.Idempotency-Key" for e in errors
     )
 

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.consular.api import build_router as consular_router
@@ -22,6 +22,7 @@ from services.reporting.api import build_router as reporting_router
 from services.verification.api import build_router as verification_router
 from shared.api import expected_version
 from shared.fields import FreeText, IsoDate, IsoDateTime, Text, storable
+from shared.problems import ProblemError
 from shared.security.wiring import Security, audit_router
 
 
@@ -89,9 +90,9 @@ def test_storable_escapes_what_postgresql_cannot_hold() -> None:
     "header", ["²", 'W/"²"', "9" * 5000, 'W/"' + "9" * 19 + '"', "*", 'W/"1", W/"2"', "١"]
 )
 def test_if_match_that_is_no_etag_of_this_api_is_412(header: str) -> None:
-    with pytest.raises(HTTPException) as fout:
+    with pytest.raises(ProblemError) as fout:
         expected_version(header)
-    assert fout.value.status_code == 412
+    assert fout.value.problem.status == 412
     assert len(str(fout.value.detail)) < 200
 
 

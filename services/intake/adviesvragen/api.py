@@ -7,17 +7,17 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.intake.adviesvragen.application import Adviesvragen
-from services.intake.adviesvragen.domain import Adviesvraag, AdviesvraagNotFound
+from services.intake.adviesvragen.domain import Adviesvraag
 from services.intake.codes import Onderwerp
-from services.intake.domain import IdempotencyConflict, RegelGeschonden
 from services.intake.organisaties import melder_of_refusal
-from services.intake.schemas import ErrorBody, Melder, Strict
+from services.intake.schemas import Melder, Strict
 from shared.api import RequiredIdempotencyKey, set_etag
 from shared.fields import BusinessDate, FreeText
+from shared.problems import documented
 from shared.security.wiring import CurrentActor
 
 
@@ -90,13 +90,14 @@ def public(adviesvraag: Adviesvraag) -> AdviesvraagPublic:
 
 def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of adviesvragen; `notify()` wakes the relay after a save."""
-    router = APIRouter(prefix="/v1", tags=["adviesvragen"], responses={404: {"model": ErrorBody}})
+    router = APIRouter(prefix="/v1", tags=["adviesvragen"])
 
     @router.post(
         "/adviesvragen",
         status_code=201,
         response_model=AdviesvraagVastgelegdPublic,
         operation_id="ontvang_adviesvraag",
+        responses=documented(422),
     )
     def ontvang_adviesvraag(
         body: AdviesvraagCreate,
@@ -111,12 +112,7 @@ def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
         verzoek["melder"] = melder_of_refusal(
             request.app.state.organisaties, actor, verzoek["melder"]
         )
-        try:
-            result = app.ontvang(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
-        except IdempotencyConflict as exc:
-            raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-        except RegelGeschonden as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        result = app.ontvang(melder_org=actor.org, idempotency_key=key, verzoek=verzoek)
         if result.nieuw:
             notify()
         else:
@@ -131,15 +127,13 @@ def build_adviesvragen_router(notify: Callable[[], None]) -> APIRouter:
         "/adviesvragen/{adviesvraag_id}",
         response_model=AdviesvraagPublic,
         operation_id="get_adviesvraag",
+        responses=documented(404),
     )
     def get_adviesvraag(
         adviesvraag_id: UUID, app: App, actor: CurrentActor, response: Response
     ) -> AdviesvraagPublic:
         """The adviesvraag as intake knows it, without its vraag."""
-        try:
-            adviesvraag = app.get(adviesvraag_id)
-        except AdviesvraagNotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        adviesvraag = app.get(adviesvraag_id)
         set_etag(response, adviesvraag.version)
         return public(adviesvraag)
 

@@ -191,7 +191,7 @@ def lees_afronding(form: FormData) -> AfrondingInvoer | None:
 
 
 def dienstfouten(velden: list[dict[str, Any]]) -> dict[str, str]:
-    """A service's 422 field errors on the form's fields ('zaken.0.acties.1.deadline')."""
+    """A service's 400 field errors on the form's fields ('zaken.0.acties.1.deadline')."""
     fouten: dict[str, str] = {}
     for fout in velden:
         pad = str(fout.get("field", "")).split(".")

@@ -1,7 +1,7 @@
 """The pages' answers to a refusal or a bad request: a short page in Dutch, never a case.
 
 The guard (shared/security/wiring.py) refuses a page with 403 (role, or a role used with
-another org) or 404 (a case not to be seen); FastAPI refuses bad parameters with 422. Under
+another org) or 404 (a case not to be seen); bad parameters are a 400 (shared/problems.py). Under
 /ui these become a minimal error page with the signed-in user's menu and nothing of any
 case; elsewhere (the APIs) the handlers installed before stay in charge.
 """

@@ -1,27 +1,17 @@
-"""What every route of verification shares: dependencies, headers and error translation."""
+"""What every route of verification shares: dependencies, headers and the problems of a
+command (the domain's errors become problems in services/verification/problems.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, Request, Response
 
 from services.verification.application import A, Uitslag, VerificationApplication
-from services.verification.domain import (
-    ActieNotFound,
-    IdempotencyConflict,
-    OngeldigeWaarde,
-    RegelGeschonden,
-    RegieoverlegNotFound,
-    VersieConflict,
-    ZaakNotFound,
-)
 from services.verification.readmodel import AgendaProjection, AgendaStore
-from services.verification.schemas import ErrorBody
-from shared.api import invalid, mark_replayed, set_etag
-
-T = TypeVar("T")
+from shared.api import mark_replayed, set_etag
+from shared.problems import documented
 
 
 def get_application(request: Request) -> VerificationApplication:
@@ -39,27 +29,8 @@ def get_projection(request: Request) -> AgendaProjection:
 App = Annotated[VerificationApplication, Depends(get_application)]
 AgendaLezer = Annotated[AgendaStore, Depends(get_agenda)]
 Projectie = Annotated[AgendaProjection, Depends(get_projection)]
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorBody, "description": "not yet known here: retry later"},
-    409: {"model": ErrorBody, "description": "a domain rule was broken: the message says which"},
-    412: {"model": ErrorBody, "description": "If-Match names an older versie"},
-}
-
-
-def uitvoeren(opdracht: Callable[[], T]) -> T:
-    """Run an application call; translate the domain's errors into HTTP answers."""
-    try:
-        return opdracht()
-    except (ZaakNotFound, RegieoverlegNotFound, ActieNotFound) as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except VersieConflict as exc:
-        raise HTTPException(status_code=412, detail=f"the versie is stale: {exc}") from exc
-    except IdempotencyConflict as exc:
-        raise HTTPException(status_code=422, detail=f"Idempotency-Key: {exc}") from exc
-    except OngeldigeWaarde as exc:
-        raise invalid(exc.veld, exc.regel, str(exc)) from exc
-    except RegelGeschonden as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+#: The problems of a command on a case or a regieoverleg (shared/problems.py, docs/api.md).
+CHANGE_PROBLEMS = documented(404, 409, 412, 422)
 
 
 def beantwoord(uitslag: Uitslag[A], response: Response, notify: Callable[[], None]) -> A:

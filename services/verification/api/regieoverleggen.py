@@ -10,12 +10,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from services.verification.api.common import (
-    ERRORS,
+    CHANGE_PROBLEMS,
     AgendaLezer,
     App,
     Projectie,
     beantwoord,
-    uitvoeren,
 )
 from services.verification.domain import Regieoverleg
 from services.verification.readmodel import Agenda
@@ -39,6 +38,7 @@ from shared.api import (
 )
 from shared.fields import IsoDate
 from shared.parking import reason_of
+from shared.problems import documented
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def agenda_public(agenda: Agenda) -> AgendaPublic:
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes of the regieoverleg; `notify()` wakes the relay and the projection."""
-    router = APIRouter(prefix="/v1/regieoverleggen", tags=["regieoverleg"], responses=ERRORS)
+    router = APIRouter(prefix="/v1/regieoverleggen", tags=["regieoverleg"])
 
     @router.get("/agenda", response_model=AgendaPublic, operation_id="agenda")
     def agenda(
@@ -116,20 +116,26 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         status_code=201,
         response_model=RegieoverlegPublic,
         operation_id="houd_regieoverleg",
+        responses=documented(404, 409, 422),
     )
     def houd_regieoverleg(
         body: RegieoverlegCreate, app: App, response: Response, key: RequiredIdempotencyKey
     ) -> RegieoverlegPublic:
         """Record a regieoverleg: deelnemers and, per case, besluiten and acties (key required)."""
         command = body.as_command()
-        uitslag = uitvoeren(lambda: app.houd_regieoverleg(**command, sleutel=key))
+        uitslag = app.houd_regieoverleg(**command, sleutel=key)
         response.headers["Location"] = f"/v1/regieoverleggen/{uitslag.waarde.id}"
         return public(beantwoord(uitslag, response, notify))
 
-    @router.get("/{overleg_id}", response_model=RegieoverlegPublic, operation_id="get_regieoverleg")
+    @router.get(
+        "/{overleg_id}",
+        response_model=RegieoverlegPublic,
+        operation_id="get_regieoverleg",
+        responses=documented(404),
+    )
     def get_regieoverleg(overleg_id: UUID, app: App, response: Response) -> RegieoverlegPublic:
         """One regieoverleg with its actions and their state."""
-        overleg = uitvoeren(lambda: app.get_regieoverleg(overleg_id))
+        overleg = app.get_regieoverleg(overleg_id)
         set_etag(response, overleg.version)
         return public(overleg)
 
@@ -137,6 +143,7 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
         "/{overleg_id}/acties/{actie_id}/afgerond",
         response_model=RegieoverlegPublic,
         operation_id="rond_actie_af",
+        responses=CHANGE_PROBLEMS,
     )
     def rond_actie_af(
         overleg_id: UUID,
@@ -149,10 +156,8 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> RegieoverlegPublic:
         """Mark an action done (actie_afgerond)."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.rond_actie_af(
-                overleg_id, actie_id, datum=body.datum, verwachte_versie=versie, sleutel=key
-            )
+        uitslag = app.rond_actie_af(
+            overleg_id, actie_id, datum=body.datum, verwachte_versie=versie, sleutel=key
         )
         return public(beantwoord(uitslag, response, notify))
 

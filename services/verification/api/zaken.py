@@ -8,10 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from services.verification.api.common import (
-    ERRORS,
+    CHANGE_PROBLEMS,
     App,
     beantwoord,
-    uitvoeren,
 )
 from services.verification.domain import Zaak
 from services.verification.schemas import (
@@ -27,6 +26,7 @@ from services.verification.schemas import (
     ZaakPublic,
 )
 from shared.api import IdempotencyKey, IfMatch, expected_version, set_etag
+from shared.problems import documented
 
 
 def public(zaak: Zaak) -> ZaakPublic:
@@ -54,16 +54,23 @@ def public(zaak: Zaak) -> ZaakPublic:
 
 def build_router(notify: Callable[[], None]) -> APIRouter:
     """Routes on one case; `notify()` wakes the relay and the projection after a save."""
-    router = APIRouter(prefix="/v1/zaken", tags=["zaken"], responses=ERRORS)
+    router = APIRouter(prefix="/v1/zaken", tags=["zaken"])
 
-    @router.get("/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak")
+    @router.get(
+        "/{zaak_id}", response_model=ZaakPublic, operation_id="get_zaak", responses=documented(404)
+    )
     def get_zaak(zaak_id: UUID, app: App, response: Response) -> ZaakPublic:
         """The case as verification knows it (404 until intake's melding has arrived)."""
-        zaak = uitvoeren(lambda: app.get_zaak(zaak_id))
+        zaak = app.get_zaak(zaak_id)
         set_etag(response, zaak.version)
         return public(zaak)
 
-    @router.post("/{zaak_id}/onderzoek", response_model=ZaakPublic, operation_id="start_onderzoek")
+    @router.post(
+        "/{zaak_id}/onderzoek",
+        response_model=ZaakPublic,
+        operation_id="start_onderzoek",
+        responses=CHANGE_PROBLEMS,
+    )
     def start_onderzoek(
         zaak_id: UUID,
         body: OnderzoekCreate,
@@ -74,14 +81,17 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> ZaakPublic:
         """Record that the investigation started (onderzoek_gestart)."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.start_onderzoek(
-                zaak_id, datum=body.datum, verwachte_versie=versie, sleutel=key
-            )
+        uitslag = app.start_onderzoek(
+            zaak_id, datum=body.datum, verwachte_versie=versie, sleutel=key
         )
         return public(beantwoord(uitslag, response, notify))
 
-    @router.post("/{zaak_id}/verificatie", response_model=ZaakPublic, operation_id="verifieer")
+    @router.post(
+        "/{zaak_id}/verificatie",
+        response_model=ZaakPublic,
+        operation_id="verifieer",
+        responses=CHANGE_PROBLEMS,
+    )
     def verifieer(
         zaak_id: UUID,
         body: VerificatieCreate,
@@ -92,23 +102,26 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> ZaakPublic:
         """Record the verification's uitkomst (geverifieerd); a later one is a herziening."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.verifieer(
-                zaak_id,
-                uitkomst=str(body.uitkomst),
-                reden=str(body.reden) if body.reden else None,
-                bevinding=str(body.bevinding) if body.bevinding else None,
-                onderwerp=str(body.onderwerp) if body.onderwerp else None,
-                besloten_op=body.besloten_op,
-                reden_herziening=str(body.reden_herziening) if body.reden_herziening else None,
-                toelichting=body.toelichting,
-                verwachte_versie=versie,
-                sleutel=key,
-            )
+        uitslag = app.verifieer(
+            zaak_id,
+            uitkomst=str(body.uitkomst),
+            reden=str(body.reden) if body.reden else None,
+            bevinding=str(body.bevinding) if body.bevinding else None,
+            onderwerp=str(body.onderwerp) if body.onderwerp else None,
+            besloten_op=body.besloten_op,
+            reden_herziening=str(body.reden_herziening) if body.reden_herziening else None,
+            toelichting=body.toelichting,
+            verwachte_versie=versie,
+            sleutel=key,
         )
         return public(beantwoord(uitslag, response, notify))
 
-    @router.post("/{zaak_id}/afsluiting", response_model=ZaakPublic, operation_id="sluit_af")
+    @router.post(
+        "/{zaak_id}/afsluiting",
+        response_model=ZaakPublic,
+        operation_id="sluit_af",
+        responses=CHANGE_PROBLEMS,
+    )
     def sluit_af(
         zaak_id: UUID,
         body: AfsluitingCreate,
@@ -119,19 +132,22 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> ZaakPublic:
         """Close the case (afgesloten)."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.sluit_af(
-                zaak_id,
-                reden=str(body.reden),
-                datum=body.datum,
-                toelichting=body.toelichting,
-                verwachte_versie=versie,
-                sleutel=key,
-            )
+        uitslag = app.sluit_af(
+            zaak_id,
+            reden=str(body.reden),
+            datum=body.datum,
+            toelichting=body.toelichting,
+            verwachte_versie=versie,
+            sleutel=key,
         )
         return public(beantwoord(uitslag, response, notify))
 
-    @router.post("/{zaak_id}/heropening", response_model=ZaakPublic, operation_id="heropen")
+    @router.post(
+        "/{zaak_id}/heropening",
+        response_model=ZaakPublic,
+        operation_id="heropen",
+        responses=CHANGE_PROBLEMS,
+    )
     def heropen(
         zaak_id: UUID,
         body: HeropeningCreate,
@@ -142,19 +158,22 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> ZaakPublic:
         """Reopen a closed case (heropend)."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.heropen(
-                zaak_id,
-                reden=str(body.reden),
-                datum=body.datum,
-                toelichting=body.toelichting,
-                verwachte_versie=versie,
-                sleutel=key,
-            )
+        uitslag = app.heropen(
+            zaak_id,
+            reden=str(body.reden),
+            datum=body.datum,
+            toelichting=body.toelichting,
+            verwachte_versie=versie,
+            sleutel=key,
         )
         return public(beantwoord(uitslag, response, notify))
 
-    @router.post("/{zaak_id}/nazorg", response_model=ZaakPublic, operation_id="regel_nazorg")
+    @router.post(
+        "/{zaak_id}/nazorg",
+        response_model=ZaakPublic,
+        operation_id="regel_nazorg",
+        responses=CHANGE_PROBLEMS,
+    )
     def regel_nazorg(
         zaak_id: UUID,
         body: NazorgCreate,
@@ -165,14 +184,12 @@ def build_router(notify: Callable[[], None]) -> APIRouter:
     ) -> ZaakPublic:
         """Record the aftercare the LKHA arranged (nazorg_geregeld)."""
         versie = expected_version(if_match)
-        uitslag = uitvoeren(
-            lambda: app.regel_nazorg(
-                zaak_id,
-                datum=body.datum,
-                omschrijving=body.omschrijving,
-                verwachte_versie=versie,
-                sleutel=key,
-            )
+        uitslag = app.regel_nazorg(
+            zaak_id,
+            datum=body.datum,
+            omschrijving=body.omschrijving,
+            verwachte_versie=versie,
+            sleutel=key,
         )
         return public(beantwoord(uitslag, response, notify))
 

@@ -13,7 +13,9 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from services.consular.api import build_router
 from services.consular.application import ConsularApplication
+from services.consular.problems import PROBLEMS
 from shared.http import install_http_basics
+from shared.problems import install_problems
 from tests.helpers import with_idempotency_key
 from tests.unit.consular.fakes import ZAAK, Stromen
 
@@ -47,6 +49,7 @@ def wekker() -> Wekker:
 async def client(app: ConsularApplication, wekker: Wekker) -> AsyncIterator[httpx.AsyncClient]:
     web = FastAPI()
     install_http_basics(web, tracer=TracerProvider().get_tracer("test"), max_body_bytes=4096)
+    install_problems(web, PROBLEMS)
     web.include_router(build_router(wekker))
     web.state.consular = app
     transport = httpx.ASGITransport(app=web)
@@ -143,7 +146,7 @@ async def test_recording_aid_answers_201_with_the_case_and_wakes_the_relay(
         ({**NOODFONDS, "datum": "2018-03-13"}, "datum", "before gemeld_op 2018-03-14"),
     ],
 )
-async def test_a_malformed_aid_request_is_422_naming_the_field(
+async def test_a_malformed_aid_request_is_400_naming_the_field(
     client: httpx.AsyncClient,
     stromen: Stromen,
     body: dict[str, Any],
@@ -152,7 +155,7 @@ async def test_a_malformed_aid_request_is_422_naming_the_field(
 ) -> None:
     stromen.melding()
     response = await client.post(BIJSTAND, json=body)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     fouten = response.json()["errors"]
     assert [f["field"] for f in fouten] == [veld]
     assert noemt in fouten[0]["message"]
@@ -203,12 +206,12 @@ async def test_a_retry_with_the_same_key_gets_the_first_answer_and_stores_nothin
     assert (await client.get(f"/v1/zaken/{ZAAK}")).json()["versie"] == 2
 
 
-async def test_a_too_short_idempotency_key_is_422(
+async def test_a_too_short_idempotency_key_is_400(
     client: httpx.AsyncClient, stromen: Stromen
 ) -> None:
     stromen.melding()
     response = await client.post(BIJSTAND, json=NOODFONDS, headers={"Idempotency-Key": "k"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
 
 
@@ -232,12 +235,12 @@ async def test_the_afloop_of_an_established_case(
     assert "recorded already" in nogmaals.json()["detail"]
 
 
-async def test_an_unknown_afloop_is_422_with_the_allowed_values(
+async def test_an_unknown_afloop_is_400_with_the_allowed_values(
     client: httpx.AsyncClient, stromen: Stromen
 ) -> None:
     stromen.melding()
     response = await client.post(AFLOOP, json={"afloop": "teruggekeerd", "datum": "2018-05-20"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     fout = response.json()["errors"][0]
     assert fout["field"] == "afloop"
     assert "'teruggekeerd_met_ondersteuning', 'teruggekeerd_na_inzet_lkha'" in fout["message"]

@@ -16,9 +16,11 @@ from services.intake.adviesvragen.application import Adviesvragen
 from services.intake.api_status import build_status_router
 from services.intake.application import IntakeApplication
 from services.intake.organisaties import Organisatieregister
+from services.intake.problems import PROBLEMS
 from services.intake.status import MeldingStatussen
 from shared.context import Actor
 from shared.http import install_http_basics
+from shared.problems import install_problems
 from shared.security.wiring import get_actor
 from tests.helpers import ZONDER_SLEUTEL, with_idempotency_key
 from tests.unit.intake.fakes import Verificatie, verzoek
@@ -53,6 +55,7 @@ def web(
 ) -> FastAPI:
     web = FastAPI()
     install_http_basics(web, tracer=TracerProvider().get_tracer("test"), max_body_bytes=16384)
+    install_problems(web, PROBLEMS)
     web.include_router(build_status_router())
     web.include_router(build_adviesvragen_router(wekker))
     web.state.intake = intake
@@ -161,7 +164,7 @@ async def test_a_retried_adviesvraag_gets_the_first_answer(
         ({**ADVIESVRAAG, "vraag": "x" * 10_001}, None, "vraag", "at most 10000"),
     ],
 )
-async def test_a_malformed_adviesvraag_is_422_naming_the_field(
+async def test_a_malformed_adviesvraag_is_400_naming_the_field(
     client: httpx.AsyncClient,
     body: dict[str, Any],
     headers: dict[str, str] | None,
@@ -173,18 +176,18 @@ async def test_a_malformed_adviesvraag_is_422_naming_the_field(
         json=body,
         headers={"Idempotency-Key": "advies-0003"} if headers is None else headers,
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     fout = response.json()["errors"][0]
     assert fout["field"] == veld and noemt in fout["message"]
 
 
-async def test_an_adviesvraag_from_the_future_is_422(client: httpx.AsyncClient) -> None:
+async def test_an_adviesvraag_from_the_future_is_400(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/adviesvragen",
         json={**ADVIESVRAAG, "ontvangen_op": "2019-07-01"},
         headers={"Idempotency-Key": "advies-0004"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "lies in the future" in response.json()["detail"]
 
 

@@ -17,9 +17,13 @@ from deploy.demo.to_envelopes import dataset_envelopes, zaak_id_voor
 from services.reporting.api import build_router
 from services.reporting.figures import ZaakStaat, zaken_as_of
 from services.reporting.index import Feitenindex
+from services.reporting.problems import PROBLEMS
 from services.reporting.rapportage import Rapportage
+from services.reporting.schemas import QUERY_ALIASES
+from shared.apirules import QueryAliasMiddleware
 from shared.context import Actor, current_actor
 from shared.http import install_http_basics
+from shared.problems import install_problems
 
 Envelope = dict[str, Any]
 
@@ -76,8 +80,10 @@ def reporting_api(envelopes: list[Envelope]) -> FastAPI:
     app = FastAPI()
     app.state.rapportage = Rapportage(index, vandaag=lambda: date(2019, 12, 31))
     install_http_basics(app, tracer=trace.get_tracer("test"), max_body_bytes=10_000)
+    install_problems(app, PROBLEMS)
     app.include_router(build_router())
     app.add_middleware(AlsRol)
+    app.add_middleware(QueryAliasMiddleware, aliases=QUERY_ALIASES)  # as main.py does
     return app
 
 

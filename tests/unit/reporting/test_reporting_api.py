@@ -115,9 +115,9 @@ def test_statistieken_default_answer_keeps_totaal_and_per_onderwerp(api: TestCli
     assert antwoord["groepen"] == [{"sleutel": {}, "aantal": 57}]
 
 
-def test_an_unknown_code_is_422_naming_the_field_and_the_allowed_values(api: TestClient) -> None:
+def test_an_unknown_code_is_400_naming_the_field_and_the_allowed_values(api: TestClient) -> None:
     response = api.get("/v1/statistieken", params={"groepeer": "zaak_id"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     fout = response.json()["errors"][0]
     assert fout["field"].startswith("query.groepeer")
     assert "'onderwerp'" in fout["message"] and "'stage'" in fout["message"]
@@ -127,7 +127,7 @@ def test_an_unknown_code_is_422_naming_the_field_and_the_allowed_values(api: Tes
 
 def test_an_unknown_parameter_is_refused(api: TestClient) -> None:
     response = api.get("/v1/statistieken", params={"peil_datum": "2018-12-31"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "query.peil_datum"
 
 
