@@ -10,7 +10,8 @@ Measured on this machine, in the same run, each part bounded in count and in tim
    first and a repeated projection, statistics, jaarcijfers and the printable page.
 
 It starts its own PostgreSQL and NATS from the wheels (deploy/servers.py) unless DATABASE_URL
-and NATS_URL are set (then NATS needs the shipped users: KNOOPPUNT_NATS_<USER>_PASSWORD).
+and NATS_URL are set (then NATS needs the shipped users, and KNOOPPUNT_NATS_SECRETS names
+the JSON file of their secrets, as .data/keys/nats.json).
 
 Usage: ``python -m deploy.bench [--aantal 200] [--seconden 15] [--zaken 10000] [--alleen ...]``
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import json
 import os
 import statistics
 import tempfile
@@ -38,7 +40,7 @@ import psycopg
 from nats.js.api import StorageType, StreamConfig
 from psycopg import sql
 
-from deploy.servers import NATS_USERS, LocalNats, LocalPostgres
+from deploy.servers import LocalNats, LocalPostgres
 from deploy.stack import Stack
 
 ONDERDELEN = ("postgres", "nats", "knooppunt", "reporting")
@@ -80,7 +82,7 @@ class Servers:
     database_url: str
     nats_url: str
     """With the admin's credentials when we started NATS ourselves."""
-    nats_passwords: dict[str, str] | None
+    nats_secrets: dict[str, str] | None
 
 
 @contextmanager
@@ -93,18 +95,14 @@ def servers(werkmap: Path) -> Iterator[Servers]:
             stack.callback(postgres.stop)
             database_url = postgres.create_database("bench")
         nats_url = os.environ.get("NATS_URL")
-        wachtwoorden: dict[str, str] | None = None
+        geheimen: dict[str, str] | None = None
         if nats_url is None:
             server = LocalNats(werkmap / "nats").start()
             stack.callback(server.stop)
-            nats_url, wachtwoorden = server.url_for("admin"), server.passwords
-        else:
-            omgeving = {
-                u: os.environ.get(f"KNOOPPUNT_NATS_{u.upper()}_PASSWORD") for u in NATS_USERS
-            }
-            if all(omgeving.values()):
-                wachtwoorden = {u: str(w) for u, w in omgeving.items()}
-        yield Servers(database_url, nats_url, wachtwoorden)
+            nats_url, geheimen = server.url_for("admin"), server.secrets
+        elif bestand := os.environ.get("KNOOPPUNT_NATS_SECRETS"):
+            geheimen = {str(u): str(w) for u, w in json.loads(Path(bestand).read_text()).items()}
+        yield Servers(database_url, nats_url, geheimen)
 
 
 def meet_postgres(database_url: str, aantal: int, seconden: float) -> Meting:
@@ -174,7 +172,7 @@ def meet_knooppunt(
         database_url=bron.database_url,
         nats_url=bron.nats_url,
         environment="test",
-        given_nats_passwords=bron.nats_passwords,
+        given_nats_secrets=bron.nats_secrets,
     )
     stack.start()
     try:

@@ -9,9 +9,9 @@ standard error and an exit code.
 | 3 | something the command needs is missing or does not answer (a key, a server, a case) |
 
 `@one_line_errors` turns the failures a command can meet (a server that is down, a missing
-development key, an unknown case) into that one line instead of a traceback; messages about
-what a command reads go to standard error too, so standard output holds only the result
-(a token, JSON).
+development key, NATS refusing the credentials, an unknown case) into that one line instead
+of a traceback; messages about what a command reads go to standard error too, so standard
+output holds only the result (a token, JSON).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from deploy.devkeys import KeysMissing
+from shared.messaging import NatsUnavailable
 
 #: The development stack's directory (keys, checkpoints, PostgreSQL and NATS data, logs).
 DATA_DIR = Path(os.environ.get("KNOOPPUNT_DATA", ".data"))
@@ -91,6 +92,8 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
         except CliError as exc:
             raise fail(str(exc), exc.code) from None
         except KeysMissing as exc:
+            raise fail(str(exc)) from None
+        except NatsUnavailable as exc:
             raise fail(str(exc)) from None
         except OperationalError as exc:
             raise fail(f"the database does not answer: {_first_line(exc)}") from None

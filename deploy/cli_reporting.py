@@ -24,11 +24,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from deploy.cli_common import DATA_DIR
+from deploy import devkeys
+from deploy.cli_common import DATA_DIR, one_line_errors
 from deploy.demo.load import Diensten, LaadFout, Lader, bearer
 from deploy.demo.to_envelopes import STANDAARD, laad_dataset
 from deploy.stack import Stack
-from services.reporting.rebuild import Verslag, herbouw_met
+from services.reporting.rebuild import REBUILD_USER, Verslag, herbouw_met
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import StoreInUse
 from shared import dbroles
@@ -54,7 +55,7 @@ def _luistert(url: str) -> bool:
 def _servers(data_dir: Path, stack: ExitStack) -> ReportingSettings:
     """The configured servers (DATABASE_URL, NATS_URL, NATS_USER, ...); without them those of
     `knooppunt run` in ``data_dir``, started for the duration of the command when they are not
-    running, with reporting's own NATS user."""
+    running, with the rebuild's own NATS user (reporting_rebuild)."""
     settings = ReportingSettings()
     eigen = bool(os.environ.get("DATABASE_URL") or os.environ.get("NATS_URL"))
     if eigen:
@@ -83,10 +84,8 @@ def _servers(data_dir: Path, stack: ExitStack) -> ReportingSettings:
         }
     )
     if settings.nats_user is None:
-        wachtwoord = dev.nats_passwords()["reporting"]
-        settings = settings.model_copy(
-            update={"nats_user": "reporting", "nats_password": wachtwoord}
-        )
+        seed = SecretStr(devkeys.read_nats_secrets(dev.keys_dir)[REBUILD_USER])
+        settings = settings.model_copy(update={"nats_user": REBUILD_USER, "nats_nkey_seed": seed})
     return settings
 
 
@@ -103,6 +102,7 @@ def _toon(verslag: Verslag) -> None:
 
 
 @app.command()
+@one_line_errors
 def rebuild(
     data_dir: Path = typer.Option(DATA_DIR, help="The dev stack's data (when no URLs are set)."),
 ) -> None:

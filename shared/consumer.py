@@ -142,6 +142,9 @@ class EventConsumer:
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         config = ConsumerConfig(
+            # name and durable_name: created on $JS.API.CONSUMER.CREATE.<stream>.<durable>...,
+            # the subject a service's NATS user is bound to (deploy/nats/permissions.py)
+            name=self.durable,
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,

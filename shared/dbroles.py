@@ -5,9 +5,11 @@
 - `knooppunt_<service>` is the running service: USAGE on its own schema only (none on
   another service's, none on `public`), SELECT and INSERT on its tables, UPDATE only on the
   tables its migration names (positions, counters, state), MAINTAIN where it must lock or
-  vacuum a table. The chains (their genesis) it may only read. Never UPDATE, DELETE or
-  TRUNCATE on the event store, the audit log, the chains' links or the checkpoints; not
-  being the owner it cannot ALTER TABLE ... DISABLE TRIGGER.
+  vacuum a table. The chains (their genesis) and the links of the row chains
+  (`<table>_chain`, written by their SECURITY DEFINER trigger) it may only read. Never
+  UPDATE, DELETE or TRUNCATE on the event store, the audit log, the chains' links or the
+  checkpoints; not being the owner it cannot ALTER TABLE ... DISABLE TRIGGER (nor drop the
+  row chains' triggers on the tables it may change).
 - `knooppunt_auditor` may read every service's schema (`knooppunt audit verify`).
 
 `provision(admin_url, passwords)` makes the roles and the schemas (as an administrator,
@@ -32,6 +34,7 @@ from shared.db import ensure_schema, make_engine
 from shared.eventstore import postgres_env
 from shared.parking import parked_table
 from shared.security.chain import install_chains
+from shared.security.rowchain import install_row_chains, links_table
 
 SERVICES = ("intake", "verification", "consular", "reporting")
 SUPERUSER = "postgres"
@@ -155,12 +158,14 @@ def migrate_schema(
     application: type[Application[Any]] | None = None,
     updates: Collection[str] = (),
     maintain: Collection[str] = (),
+    chained: Collection[str] = (),
     extra: Callable[[Engine], None] | None = None,
 ) -> None:
     """Create (idempotently) a service's tables, event store, audit log and chains as its
     owner role, then give its runtime role what it needs and no more: SELECT and INSERT,
     UPDATE on `updates` (and on `positions` and the event store's tracking table), MAINTAIN
-    on `maintain` (and the events table, which eventsourcing locks when it inserts)."""
+    on `maintain` (and the events table, which eventsourcing locks when it inserts). Every
+    change of the tables `chained` is linked by a row trigger (shared/security/rowchain.py)."""
     engine = make_engine(owner_url, schema, pool_size=1)
     try:
         ensure_schema(engine, schema)
@@ -173,21 +178,29 @@ def migrate_schema(
             events = create_event_store(owner_url, schema, application)
         with engine.begin() as conn:
             install_chains(conn, schema, events)
+            install_row_chains(conn, schema, chained)
             tracking = [f"{application.name.lower()}_tracking"] if application else []
             grant_runtime(
                 conn,
                 schema,
                 updates=[*updates, "positions", "parked_messages", *tracking],
                 maintain=[*maintain, *([events] if events else [])],
+                links=[links_table(t) for t in chained],
             )
     finally:
         engine.dispose()
 
 
 def grant_runtime(
-    conn: Connection, schema: str, *, updates: Collection[str], maintain: Collection[str]
+    conn: Connection,
+    schema: str,
+    *,
+    updates: Collection[str],
+    maintain: Collection[str],
+    links: Collection[str] = (),
 ) -> None:
-    """The runtime role's privileges on the tables of `schema` (reset each migration)."""
+    """The runtime role's privileges on the tables of `schema` (reset each migration).
+    `links`: the row chains' link tables, only read (their trigger writes them as the owner)."""
     s, runtime = f'"{schema}"', f'"{runtime_role(schema)}"'
     existing = set(
         conn.execute(
@@ -198,12 +211,13 @@ def grant_runtime(
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM PUBLIC, {runtime}",
         f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {s} TO {runtime}",
         f"REVOKE INSERT ON {s}.chains FROM {runtime}",
+        *(f'REVOKE INSERT ON {s}."{table}" FROM {runtime}' for table in sorted(links)),
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {runtime}",
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {s} FROM PUBLIC",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {runtime}",
         f'GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO "{AUDITOR}"',
     ]
-    for table in sorted(set(updates) & existing - set(APPEND_ONLY)):
+    for table in sorted(set(updates) & existing - set(APPEND_ONLY) - set(links)):
         statements.append(f'GRANT UPDATE ON {s}."{table}" TO {runtime}')
     for table in sorted(set(maintain) & existing):
         statements.append(f'GRANT MAINTAIN ON {s}."{table}" TO {runtime}')

@@ -88,8 +88,8 @@ def health_router(
     """GET /health (the process lives) and GET /ready (its dependencies answer).
 
     /ready answers 503 when a check fails (a consumer stalled on a backlog is one), and 200
-    with status "degraded" and what is degraded (the count of parked messages) when every
-    check passes but something needs an operator: the service serves, its data may lag."""
+    with status "degraded" and what is degraded (the count of parked messages, an integrity
+    alarm) when every check passes but something needs an operator: the service serves."""
     from fastapi import APIRouter
 
     router = APIRouter(tags=["health"])

@@ -7,6 +7,7 @@ This module only knows the envelope, never a payload.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,8 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
+
+log = logging.getLogger(__name__)
 
 SUBJECT_ROOT = "knooppunt"
 #: How long JetStream remembers a Nats-Msg-Id to drop a republished event.
@@ -91,27 +94,61 @@ class IntegrationEvent:
             raise ValueError(f"not a Knooppunt integration event: {exc}") from exc
 
 
+class NatsUnavailable(RuntimeError):
+    """NATS could not be reached or refused the credentials (a one-line reason)."""
+
+
 async def connect(
     url: str,
     *,
     name: str,
     user: str | None = None,
-    password: str | None = None,
+    nkey_seed: str | None = None,
     inbox_prefix: str | None = None,
+    attempts: int | None = None,
 ) -> NATS:
-    """Connect to NATS, retrying while the server is not yet up. A user's replies come to
-    its own inbox prefix (`_INBOX.<user>`), the only subjects it may read (deploy/nats)."""
-    return await nats.connect(
-        url,
-        name=name,
-        user=user,
-        password=password,
-        inbox_prefix=inbox_prefix or (f"_INBOX.{user}" if user else "_INBOX"),
-        max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
-        connect_timeout=5,
-        allow_reconnect=True,
-    )
+    """Connect to NATS as a service's own user (its NKey seed; deploy/nats): its replies
+    come to its own inbox prefix (`_INBOX.<user>`), the only subjects it may read.
+
+    Without `attempts` it keeps retrying while the server is not up, as a service does; with
+    it (a command) it gives up after that many and raises NatsUnavailable with the reason."""
+    errors: list[str] = []
+    connected = False
+
+    async def on_error(exc: Exception) -> None:
+        if not connected:
+            errors.append(str(exc) or type(exc).__name__)
+            if attempts is not None:  # a command: the reason is raised, once
+                return
+        log.warning("NATS (%s): %s", name, exc)
+
+    try:
+        nc = await nats.connect(
+            url,
+            name=name,
+            nkeys_seed_str=nkey_seed,
+            inbox_prefix=inbox_prefix or (f"_INBOX.{user}" if user else "_INBOX"),
+            max_reconnect_attempts=-1 if attempts is None else attempts,
+            reconnect_time_wait=0.5,
+            connect_timeout=5,
+            allow_reconnect=True,
+            error_cb=on_error,
+        )
+    except Exception as exc:
+        # A refusal may be followed by the server's reset in a later attempt: name the refusal.
+        refusals = [e for e in errors if "authorization" in e.lower()]
+        reason = (refusals or errors or [str(exc) or type(exc).__name__])[-1]
+        if refusals:
+            who = f"user {user}" if user else "no user (set NATS_USER and NATS_NKEY_SEED)"
+            reason = f"it refused the credentials of {who}: {reason}"
+        raise NatsUnavailable(f"NATS at {_without_credentials(url)}: {reason}") from exc
+    connected = True
+    return nc
+
+
+def _without_credentials(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
 async def ensure_stream(js: JetStreamContext, source: str) -> None:
@@ -127,5 +164,13 @@ async def ensure_stream(js: JetStreamContext, source: str) -> None:
     )
     try:
         await js.add_stream(config)
-    except BadRequestError:
-        await js.update_stream(config)
+    except BadRequestError as exc:
+        # The stream exists with another configuration. A producer may create its stream but
+        # not change it (a change can drop its history: deploy/nats/permissions.py); an
+        # operator applies a new configuration as admin.
+        log.warning(
+            "stream %s exists with another configuration than this release's (%s); "
+            "publishing to it as it is: an operator updates it as admin",
+            config.name,
+            exc.description,
+        )

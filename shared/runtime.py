@@ -59,9 +59,11 @@ class ServiceRuntime:
         self.positions_table = positions_table(metadata)
         self.parked_table = parked_table(metadata)
         self.parking: ParkingLot | None = None
-        #: What the service itself reports as degraded in /ready (beside parked messages).
+        #: What the service itself reports as degraded in /ready (beside parked messages),
+        #: e.g. an integrity alarm (shared/security/watch.py).
         self.degraded: dict[str, Any] = {}
-        #: Metrics of the consumers (parked messages); the global provider unless set.
+        #: The service's metrics (parked messages, integrity alarms); the global provider
+        #: unless set.
         self.meter_provider: metrics.MeterProvider | None = None
         self.engine: Engine | None = None
         self.positions: PositionStore | None = None
@@ -100,7 +102,7 @@ class ServiceRuntime:
             self.settings.nats_url,
             name=f"knooppunt-{self.service}",
             user=self.settings.nats_user,
-            password=self.settings.nats_password,
+            nkey_seed=seed.get_secret_value() if (seed := self.settings.nats_nkey_seed) else None,
         )
         self.js = self.nc.jetstream()
         return self.js
@@ -167,7 +169,8 @@ class ServiceRuntime:
         return checks
 
     async def degradation(self) -> dict[str, Any]:
-        """What works but needs an operator: parked messages (knooppunt parked list)."""
+        """What works but needs an operator: parked messages (knooppunt parked list),
+        an integrity alarm (shared/security/watch.py)."""
         degraded = dict(self.degraded)
         if self.parking is None:
             return degraded

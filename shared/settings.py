@@ -28,8 +28,10 @@ class ServiceSettings(SecuritySettings):
     database_owner_url: SecretStr | None = None
     #: NATS server with JetStream (the replayable transport).
     nats_url: str = DEFAULT_NATS_URL
+    #: The service's own NATS user (deploy/nats/permissions.py): its name (the inbox prefix
+    #: _INBOX.<user>) and its NKey seed (S...); nats-server holds only the public key.
     nats_user: str | None = None
-    nats_password: str | None = None
+    nats_nkey_seed: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     #: Where traces go: none, console (stdout) or otlp (OTEL_EXPORTER_OTLP_ENDPOINT).

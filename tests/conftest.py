@@ -23,7 +23,7 @@ import pytest
 
 from deploy.openbao import KEY_SERVICES, LocalOpenBao
 from deploy.servers import LocalNats, LocalPostgres
-from tests.helpers import KEY_SERVICE, NATS_PASSWORDS, PG_PASSWORDS, TEST_JWKS
+from tests.helpers import KEY_SERVICE, NATS_SECRETS, PG_PASSWORDS, TEST_JWKS
 
 # Every service built in a test trusts this run's token key (tests/helpers.py).
 os.environ["JWT_PUBLIC_KEYS"] = TEST_JWKS
@@ -53,7 +53,7 @@ def nats_server_url(servers_dir: Path) -> Iterator[str]:
     if os.environ.get("NATS_URL"):
         yield os.environ["NATS_URL"]
         return
-    server = LocalNats(servers_dir / "nats", passwords=dict(NATS_PASSWORDS)).start()
+    server = LocalNats(servers_dir / "nats", secrets=dict(NATS_SECRETS)).start()
     yield server.url_for("admin")  # services log in as themselves: nats_credentials()
     server.stop()
 

@@ -16,21 +16,23 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
-from deploy.servers import new_nats_passwords
+from deploy.nats.permissions import REBUILD_USER
+from deploy.servers import new_nats_secrets
 from shared import dbroles
 from shared.security.tokens import mint_token, new_dev_key, public_jwks
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 #: The session's OpenBao (tests/conftest.py fills it in): its address and a token per service.
 KEY_SERVICE: dict[str, str] = {}
 #: This test run's token signing key (Ed25519, a development key id) and its public JWKS.
 TEST_JWK = new_dev_key()
 TEST_JWKS = public_jwks(TEST_JWK)
-#: This test run's NATS passwords, one user per service plus the operators' admin.
-NATS_PASSWORDS = new_nats_passwords()
+#: This test run's NATS secrets: an NKey seed per service user, the operators' admin password.
+NATS_SECRETS = new_nats_secrets()
 #: This test run's PostgreSQL passwords: the local server's superuser and every role.
 PG_PASSWORDS = dbroles.new_passwords()
 _provisioned: set[str] = set()
@@ -54,7 +56,7 @@ def nats_credentials(nats_url: str, service: str) -> dict[str, str]:
     return {
         "nats_url": f"{scheme}://{rest.rpartition('@')[2]}",
         "nats_user": service,
-        "nats_password": NATS_PASSWORDS[service],
+        "nats_nkey_seed": NATS_SECRETS[service],
     }
 
 
@@ -66,6 +68,13 @@ def key_service(service: str) -> dict[str, Any]:
         "openbao_token": SecretStr(KEY_SERVICE[service]),
         "openbao_mount": f"transit-{service}",
     }
+
+
+def as_rebuild(settings: M) -> M:
+    """Reporting's settings with the rebuild's own NATS user (reporting_rebuild), as
+    `knooppunt reporting rebuild` logs in: the reporting service's user may not replay."""
+    seed = SecretStr(NATS_SECRETS[REBUILD_USER])
+    return settings.model_copy(update={"nats_user": REBUILD_USER, "nats_nkey_seed": seed})
 
 
 def database_credentials(database_url: str, service: str) -> dict[str, Any]:

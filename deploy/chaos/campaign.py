@@ -16,6 +16,7 @@ from deploy.chaos.checks import Checker, Finding
 from deploy.chaos.faults import FAULTS, schedule
 from deploy.chaos.load import Case, Ledger, Load
 from deploy.stack import SERVICES, Stack
+from services.reporting.rebuild import REBUILD_USER
 from shared import dbroles
 
 Report = Callable[[str], None]
@@ -79,6 +80,8 @@ def _rebuild_differs(stack: Stack, report: Report) -> bool:
             "--data-dir",
             str(stack.data_dir),
             DATABASE_OWNER_URL=owner,
+            # the rebuild logs in to NATS as its own user (deploy/nats), not as reporting
+            **stack.nats_login(REBUILD_USER),
         )
     finally:
         stack.start_service("reporting")

@@ -1,13 +1,103 @@
-"""The per-service NATS users of the shipped configuration (deploy/nats/nats.conf).
+"""The NATS accounts and users of the shipped configuration (deploy/nats/nats.conf).
 
 `python -m deploy.nats.permissions` prints the configuration; a test checks the shipped file
-is exactly this, so the permissions are reviewed here, as data, in one place.
+is exactly this, so what each service may do is reviewed here, as data, in one place.
+
+The streams live in the account STREAMS, whose only user is the operators' `admin`. Every
+service has an account of its own, which has no JetStream and sees nothing of the others:
+it reaches exactly the JetStream subjects STREAMS exports to it (its own events, its own
+stream's create and info, its own durable consumers), and each user may publish only those.
+A reply subject therefore always leads back into the requester's own account, where there
+is no stream and no other service's inbox: "publish with the reply subject of another
+service's stream" stores nothing anywhere. Consumers are bound by name in the subject
+(`$JS.API.CONSUMER.CREATE.<STREAM>.<name>...`); the legacy `$JS.API.CONSUMER.CREATE.<STREAM>`,
+which takes any name in its body, is exported to no one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 PRODUCERS = ("intake", "verification", "consular")
 SERVICES = ("intake", "verification", "consular", "reporting")
+REBUILD_USER = "reporting_rebuild"
+"""`knooppunt reporting rebuild`: reads the streams once through its own ephemeral consumer."""
+REBUILD_CONSUMER = "reporting-rebuild"
+#: The users that log in with an NKey (the seed stays with the service, nats-server holds
+#: the public key); `admin` logs in with a password whose bcrypt hash nats-server holds.
+NKEY_USERS = (*SERVICES, REBUILD_USER)
+STREAMS_ACCOUNT = "STREAMS"
+
+
+def account_of(user: str) -> str:
+    return STREAMS_ACCOUNT if user == "admin" else user.upper()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One subject STREAMS exports to one user's account, which that user may publish to."""
+
+    subject: str
+    #: A pull request (MSG.NEXT) is answered by several messages; everything else by one.
+    stream_response: bool = False
+
+
+def _durable(stream: str, name: str, producer: str, *, ack: bool) -> list[Grant]:
+    """A consumer bound by name: create/update it (with its name, and with its name and a
+    filter on the producer's subjects), read its info, pull from it and acknowledge."""
+    grants = [
+        Grant(f"$JS.API.CONSUMER.CREATE.{stream}.{name}"),
+        Grant(f"$JS.API.CONSUMER.CREATE.{stream}.{name}.knooppunt.{producer}.>"),
+        Grant(f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{name}", stream_response=True),
+    ]
+    if ack:
+        grants += [
+            Grant(f"$JS.API.CONSUMER.INFO.{stream}.{name}"),
+            Grant(f"$JS.ACK.{stream}.{name}.>"),
+        ]
+    return grants
+
+
+def grants(user: str) -> list[Grant]:
+    """Everything a user may publish (and its account imports); nothing else reaches it."""
+    if user == REBUILD_USER:
+        out: list[Grant] = []
+        for producer in PRODUCERS:
+            stream = producer.upper()
+            out += [
+                Grant(f"$JS.API.STREAM.INFO.{stream}"),
+                *_durable(stream, REBUILD_CONSUMER, producer, ack=False),
+                Grant(f"$JS.API.CONSUMER.DELETE.{stream}.{REBUILD_CONSUMER}"),
+            ]
+        return out
+    out = []
+    if user in PRODUCERS:
+        stream = user.upper()
+        out += [
+            Grant(f"knooppunt.{user}.>"),
+            Grant(f"$JS.API.STREAM.CREATE.{stream}"),
+            Grant(f"$JS.API.STREAM.INFO.{stream}"),
+        ]
+    for producer in PRODUCERS:
+        if producer != user:
+            out += _durable(producer.upper(), f"{user}-{producer}", producer, ack=True)
+    return out
+
+
+def publish_allowed(user: str) -> list[str]:
+    """The subjects a user may publish to."""
+    return [g.subject for g in grants(user)]
+
+
+def _exports() -> Iterator[tuple[Grant, list[str]]]:
+    """Each exported subject with the accounts it is exported to, in a stable order."""
+    seen: dict[Grant, list[str]] = {}
+    for user in NKEY_USERS:
+        for grant in grants(user):
+            seen.setdefault(grant, []).append(account_of(user))
+    yield from seen.items()
+
 
 HEADER = """\
 # Knooppunt NATS configuration (shipped; used by `make run` and the tests).
@@ -23,68 +113,75 @@ jetstream {
 }
 max_payload: 1MB
 
-# One user per service, allowed only its own subjects (docs/security.md):
-# - publish its own events (knooppunt.<service>.>) and manage its own stream;
-# - create, read from and acknowledge only its own durable consumers (<service>-<producer>)
-#   on the other services' streams (reporting, which receives every event anyway, may also
-#   replay the streams with ephemeral consumers to rebuild its figures);
-# - receive replies only on its own inbox prefix (_INBOX.<service>.>).
-# The passwords come from the environment of nats-server (`knooppunt run` generates them
-# into .data/keys/nats.json); in production give bcrypt hashes (`nats server passwd`).
-# A variable that is not set stops the server: there is no user without a password.
+# The streams are in account STREAMS (user admin only). Each service has its own account
+# without JetStream that imports exactly its subjects from STREAMS (docs/security.md):
+# - a producer publishes its own events and creates (never updates, purges or deletes) and
+#   reads the info of its own stream;
+# - a consumer creates, pulls from and acknowledges its own durables <service>-<producer>
+#   only, bound by name in the subject;
+# - reporting_rebuild (`knooppunt reporting rebuild`) reads each stream once through its own
+#   consumer reporting-rebuild, and nothing else;
+# - every user may subscribe only to its own inbox _INBOX.<user>.>; replies to requests made
+#   in an account come back into that account only, so no reply lands in a stream.
+# The services log in with NKeys: nats-server reads each public key from
+# KNOOPPUNT_NATS_<USER>_NKEY, the service keeps the seed. The admin's password is a bcrypt
+# hash in KNOOPPUNT_NATS_ADMIN_PASSWORD_HASH (quoted: "$2b$..."). `knooppunt run` makes
+# them in .data/keys/nats.json. A variable that is not set stops the server.
 """
 
+#: Each service account imports $JS.API.INFO from STREAMS (its users may not publish it):
+#: an account that imports it gets no implicit import of the whole JetStream API.
+ACCOUNT_INFO = "$JS.API.INFO"
 
-def publish_allowed(service: str) -> list[str]:
-    """The subjects a service's user may publish to."""
-    subjects: list[str] = []
-    if service in PRODUCERS:
-        stream = service.upper()
-        subjects += [f"knooppunt.{service}.>"] + [
-            f"$JS.API.STREAM.{verb}.{stream}" for verb in ("CREATE", "UPDATE", "INFO")
-        ]
-    for producer in PRODUCERS:
-        if producer == service:
-            continue
-        stream, durable = producer.upper(), f"{service}-{producer}"
-        subjects += [
-            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
-            f"$JS.API.CONSUMER.CREATE.{stream}.{durable}",
-            f"$JS.API.CONSUMER.CREATE.{stream}.{durable}.>",
-            f"$JS.API.CONSUMER.INFO.{stream}.{durable}",
-            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}",
-            f"$JS.ACK.{stream}.{durable}.>",
-        ]
-        if service == "reporting":  # the rebuild's ordered (ephemeral) consumers
-            subjects += [
-                f"$JS.API.STREAM.INFO.{stream}",
-                f"$JS.API.CONSUMER.CREATE.{stream}",
-                f"$JS.FC.{stream}.>",
-            ]
-    return subjects
+
+def _service_account(user: str) -> list[str]:
+    account = account_of(user)
+    lines = [
+        f"  {account} {{",
+        "    users = [",
+        "      {",
+        f"        nkey: $KNOOPPUNT_NATS_{user.upper()}_NKEY",
+        "        permissions: {",
+        "          publish: { allow: [",
+        *[f'            "{subject}"' for subject in publish_allowed(user)],
+        "          ] }",
+        f'          subscribe: {{ allow: ["_INBOX.{user}.>"] }}',
+        "        }",
+        "      }",
+        "    ]",
+        "    imports = [",
+        f'      {{ service: {{ account: {STREAMS_ACCOUNT}, subject: "{ACCOUNT_INFO}" }} }}',
+        *[
+            f'      {{ service: {{ account: {STREAMS_ACCOUNT}, subject: "{subject}" }} }}'
+            for subject in publish_allowed(user)
+        ],
+        "    ]",
+        "  }",
+    ]
+    return lines
 
 
 def render() -> str:
-    lines = [HEADER.rstrip("\n"), "authorization {", "  users = ["]
-    for service in SERVICES:
-        lines += [
-            "    {",
-            f"      user: {service}",
-            f"      password: $KNOOPPUNT_NATS_{service.upper()}_PASSWORD",
-            "      permissions: {",
-            "        publish: { allow: [",
-            *[f'          "{subject}"' for subject in publish_allowed(service)],
-            "        ] }",
-            f'        subscribe: {{ allow: ["_INBOX.{service}.>"] }}',
-            "      }",
-            "    }",
-        ]
-    lines += [
+    accounts = ", ".join(account_of(u) for u in NKEY_USERS)
+    lines = [
+        HEADER.rstrip("\n"),
+        "accounts {",
+        f"  {STREAMS_ACCOUNT} {{",
+        "    jetstream: enabled",
         "    # Operators and the test suite: everything (streams, inspection, clean-up).",
-        "    { user: admin, password: $KNOOPPUNT_NATS_ADMIN_PASSWORD }",
-        "  ]",
-        "}",
+        "    users = [ { user: admin, password: $KNOOPPUNT_NATS_ADMIN_PASSWORD_HASH } ]",
+        "    exports = [",
+        f'      {{ service: "{ACCOUNT_INFO}", accounts: [{accounts}] }}',
     ]
+    for grant, to in _exports():
+        response = ", response_type: stream" if grant.stream_response else ""
+        lines.append(
+            f'      {{ service: "{grant.subject}", accounts: [{", ".join(to)}]{response} }}'
+        )
+    lines += ["    ]", "  }"]
+    for user in NKEY_USERS:
+        lines += _service_account(user)
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 

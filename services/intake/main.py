@@ -45,6 +45,9 @@ from shared.telemetry import build_tracer_provider
 #: Tables the running service changes in place (everything else it only appends to).
 UPDATES = ("melding_status", "bewaring")
 MAINTAIN: tuple[str, ...] = ()
+#: Tables that change in place, each change chained by a row trigger the migration installs
+#: (shared/security/rowchain.py): the status, the retention clock and the erasure records.
+CHAINED = ("melding_status", "bewaring", "wissingen")
 
 
 def _tables() -> MetaData:
@@ -63,6 +66,7 @@ def migrate(owner_url: str) -> None:
         application=IntakeApplication,
         updates=UPDATES,
         maintain=MAINTAIN,
+        chained=CHAINED,
     )
 
 

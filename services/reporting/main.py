@@ -33,6 +33,9 @@ from shared.telemetry import build_tracer_provider
 
 SERVICE = "reporting"
 log = logging.getLogger(__name__)
+#: Every change of the facts (a rebuild's too) is chained by a row trigger the migration
+#: installs (shared/security/rowchain.py).
+CHAINED = ("feiten",)
 
 
 def migrate(owner_url: str) -> None:
@@ -45,7 +48,7 @@ def migrate(owner_url: str) -> None:
         FactStore(engine).migrate()
         forget_expired_sessions(engine)
 
-    migrate_schema(owner_url, SERVICE, metadata=metadata, extra=extra)
+    migrate_schema(owner_url, SERVICE, metadata=metadata, extra=extra, chained=CHAINED)
 
 
 def create_app(

@@ -6,9 +6,10 @@ each producer; JetStream is the replayable transport). A rebuild
 
 1. takes reporting's database exclusively (it refuses while a reporting service runs),
 2. computes the figures from the facts as they are,
-3. replays each stream from its first message with an ordered (ephemeral) consumer into an
-   empty table of its own (``feiten_herbouw``), through the same ``FactStore.record`` the
-   service's consumers use,
+3. replays each stream from its first message with its own consumer ``reporting-rebuild``
+   (the only one its NATS user ``reporting_rebuild`` may create, read and delete: deploy/nats)
+   into an empty table of its own (``feiten_herbouw``), through the same ``FactStore.record``
+   the service's consumers use,
 4. swaps the rebuilt facts, positions and parked messages in, in one transaction,
 5. computes the figures again and reports any difference.
 
@@ -23,6 +24,7 @@ deliver again is skipped by the recorded positions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -32,7 +34,8 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.api import DeliverPolicy
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamInfo
 from nats.js.errors import NotFoundError
 
 from services.reporting.index import Feitenindex
@@ -41,7 +44,13 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, metadata
 from shared.consumer import Delivery
 from shared.db import ensure_schema, make_engine
-from shared.messaging import SUBJECT_ROOT, IntegrationEvent, connect, stream_name
+from shared.messaging import (
+    SUBJECT_ROOT,
+    IntegrationEvent,
+    NatsUnavailable,
+    connect,
+    stream_name,
+)
 from shared.parking import HELD, PARKED, ParkedMessage, case_key, headers_of, reason_of
 from shared.parking import is_transient as _is_transient
 
@@ -50,6 +59,10 @@ log = logging.getLogger(__name__)
 SCHEMA = "reporting"
 SOURCES = ("intake", "verification", "consular")
 """The producers reporting consumes."""
+REBUILD_USER = "reporting_rebuild"
+"""The rebuild's own NATS user: it reads the streams, nothing else (deploy/nats)."""
+REBUILD_CONSUMER = "reporting-rebuild"
+"""The name of the rebuild's consumer on each stream, bound in the rebuild user's rights."""
 
 Voortgang = Callable[[str, int, int], None]
 """Called as (stream, messages replayed, messages in the stream)."""
@@ -129,15 +142,37 @@ class _Parkeren:
         log.warning("%s %s seq %s: %s", status, stream, msg.metadata.sequence.stream, reden)
 
 
+async def _standen(nc: NATS) -> dict[str, StreamInfo | None]:
+    """Each producer's stream as it stands (None: it does not exist), asked before anything
+    changes: a user that may not read the streams stops the rebuild here, with the reason."""
+    js = nc.jetstream()
+    standen: dict[str, StreamInfo | None] = {}
+    for source in SOURCES:
+        try:
+            standen[source] = await js.stream_info(stream_name(source))
+        except NotFoundError:
+            standen[source] = None
+        except (NatsTimeoutError, TimeoutError) as exc:
+            reden = nc.last_error or "no answer"
+            raise NatsUnavailable(
+                f"NATS gives this user no access to stream {stream_name(source)} "
+                f"(the rebuild's own user is {REBUILD_USER}): {reden}"
+            ) from exc
+    return standen
+
+
 async def _speel_af(
-    nc: NATS, facts: FactStore, source: str, voortgang: Voortgang | None, parkeren: _Parkeren
+    nc: NATS,
+    facts: FactStore,
+    source: str,
+    info: StreamInfo | None,
+    voortgang: Voortgang | None,
+    parkeren: _Parkeren,
 ) -> tuple[int, int]:
     """Replay one producer's stream from its first message; (replayed, skipped)."""
     js = nc.jetstream()
     stream = stream_name(source)
-    try:
-        info = await js.stream_info(stream)
-    except NotFoundError:
+    if info is None:
         log.info("stream %s does not exist: nothing to replay", stream)
         return 0, 0
     laatste, totaal = info.state.last_seq, info.state.messages
@@ -145,31 +180,57 @@ async def _speel_af(
         voortgang(stream, 0, totaal)
     if totaal == 0:
         return 0, 0
-    sub = await js.subscribe(
-        f"{SUBJECT_ROOT}.{source}.>",
-        stream=stream,
-        ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )
+    sub = await _herhaalconsument(js, source)
     gedaan = overgeslagen = 0
     try:
         while True:
             try:
-                msg = await sub.next_msg(timeout=10)
+                berichten = await sub.fetch(BATCH, timeout=10)
             except (NatsTimeoutError, TimeoutError) as exc:
                 raise RuntimeError(f"{stream}: no message after {gedaan} of {totaal}") from exc
-            volgnummer = msg.metadata.sequence.stream
-            if (stream, volgnummer) in parkeren.afgedaan:
-                overgeslagen += 1
-            else:
-                await _pas_toe(facts, stream, msg, parkeren)
-            gedaan += 1
-            if voortgang:
-                voortgang(stream, gedaan, totaal)
-            if volgnummer >= laatste:
-                return gedaan, overgeslagen
+            for msg in berichten:
+                volgnummer = msg.metadata.sequence.stream
+                if (stream, volgnummer) in parkeren.afgedaan:
+                    overgeslagen += 1
+                else:
+                    await _pas_toe(facts, stream, msg, parkeren)
+                gedaan += 1
+                if voortgang:
+                    voortgang(stream, gedaan, totaal)
+                if volgnummer >= laatste:
+                    return gedaan, overgeslagen
     finally:
-        await sub.unsubscribe()
+        await _ruim_op(js, stream)
+
+
+BATCH = 256
+"""Messages per pull while replaying."""
+
+
+async def _herhaalconsument(js: JetStreamContext, source: str) -> JetStreamContext.PullSubscription:
+    """The rebuild's own consumer on a stream, from its first message (deploy/nats: the
+    rebuild user may create, pull from and delete only the consumer of this name; one that a
+    crashed rebuild left is deleted first). Nothing acknowledges: it only reads."""
+    stream = stream_name(source)
+    await _ruim_op(js, stream)
+    await js.add_consumer(
+        stream,
+        ConsumerConfig(
+            name=REBUILD_CONSUMER,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.NONE,
+            filter_subject=f"{SUBJECT_ROOT}.{source}.>",
+            inactive_threshold=60,
+            mem_storage=True,
+            num_replicas=1,
+        ),
+    )
+    return await js.pull_subscribe_bind(durable=REBUILD_CONSUMER, stream=stream)
+
+
+async def _ruim_op(js: JetStreamContext, stream: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        await js.delete_consumer(stream, REBUILD_CONSUMER)
 
 
 async def _pas_toe(facts: FactStore, stream: str, msg: Any, parkeren: _Parkeren) -> None:
@@ -203,13 +264,16 @@ async def herbouw(
     dag = vandaag or date.today()
     with facts.exclusively():
         voor = await asyncio.to_thread(lambda: cijfers(facts.all_envelopes(), dag))
+        standen = await _standen(nc)
         nieuw = await asyncio.to_thread(facts.begin_rebuild)
         parkeren = _Parkeren(afgedaan=await asyncio.to_thread(facts.discarded))
         per_stream: dict[str, int] = {}
         overgeslagen = 0
         try:
             for source in SOURCES:
-                gedaan, hier = await _speel_af(nc, nieuw, source, voortgang, parkeren)
+                gedaan, hier = await _speel_af(
+                    nc, nieuw, source, standen[source], voortgang, parkeren
+                )
                 per_stream[stream_name(source)] = gedaan
                 overgeslagen += hier
             await asyncio.to_thread(facts.swap_in, nieuw, parkeren.berichten)
@@ -226,29 +290,37 @@ async def herbouw(
     )
 
 
+CONNECT_ATTEMPTS = 3
+"""A command gives up on NATS after this many attempts (NatsUnavailable), not a service."""
+
+
 async def herbouw_met(
     settings: ReportingSettings, *, voortgang: Voortgang | None = None
 ) -> Verslag:
     """Connect to reporting's database as its owner role (DATABASE_OWNER_URL: the running
-    service may not delete facts) and to NATS as configured, and rebuild."""
+    service may not delete facts) and to NATS as configured (NATS_USER: the rebuild's own
+    user reporting_rebuild), and rebuild; raises NatsUnavailable when NATS cannot be reached
+    or refuses the credentials, before anything changed."""
     if settings.database_owner_url is None:
         raise ValueError("a rebuild drops reporting's facts: it needs DATABASE_OWNER_URL")
     owner_url = settings.database_owner_url.get_secret_value()
-    engine = await asyncio.to_thread(make_engine, owner_url, SCHEMA, pool_size=2)
+    seed = settings.nats_nkey_seed
+    nc = await connect(
+        settings.nats_url,
+        name="knooppunt-reporting-rebuild",
+        user=settings.nats_user,
+        nkey_seed=seed.get_secret_value() if seed else None,
+        attempts=CONNECT_ATTEMPTS,
+    )
     try:
-        await asyncio.to_thread(ensure_schema, engine, SCHEMA)
-        await asyncio.to_thread(metadata.create_all, engine)
-        facts = FactStore(engine)
-        await asyncio.to_thread(facts.migrate)
-        nc = await connect(
-            settings.nats_url,
-            name="knooppunt-reporting-rebuild",
-            user=settings.nats_user,
-            password=settings.nats_password,
-        )
+        engine = await asyncio.to_thread(make_engine, owner_url, SCHEMA, pool_size=2)
         try:
+            await asyncio.to_thread(ensure_schema, engine, SCHEMA)
+            await asyncio.to_thread(metadata.create_all, engine)
+            facts = FactStore(engine)
+            await asyncio.to_thread(facts.migrate)
             return await herbouw(facts, nc, voortgang=voortgang)
         finally:
-            await nc.close()
+            engine.dispose()
     finally:
-        engine.dispose()
+        await nc.close()

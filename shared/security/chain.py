@@ -15,7 +15,6 @@ each field as a 4-byte big-endian length followed by its UTF-8 bytes (NULL: leng
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,38 +24,39 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-EVENTS = "events"
-AUDIT = "audit"
-
-#: Columns of the audit log that are hashed, in order (after position and recorded_at).
-AUDIT_COLUMNS = (
-    "service",
-    "action",
-    "object",
-    "zaak_id",
-    "decision",
-    "result",
-    "reason",
-    "origin",
-    "actor_org",
-    "actor_rol",
-    "actor_user",
-    "trace_id",
-    "doel",
-    "reden",
-    "personal_data",
+from shared.security.chain_sql import (
+    AUDIT,
+    AUDIT_COLUMNS,
+    EVENTS,
+    append_only_sql,
+    audit_sql,
+    base_sql,
+    event_sql,
+    sql_name,
 )
 
-_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+__all__ = [
+    "AUDIT",
+    "AUDIT_COLUMNS",
+    "EVENTS",
+    "ChainResult",
+    "Progress",
+    "audit_hash",
+    "chain_names",
+    "chained_schemas",
+    "event_hash",
+    "head",
+    "install_chains",
+    "link_at",
+    "refused_changes",
+    "sql_name",
+    "verify_audit",
+    "verify_events",
+    "verify_schema",
+]
+
 _NULL = b"\xff\xff\xff\xff"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def sql_name(name: str) -> str:
-    """A schema or table name, quoted, after checking it is a plain identifier."""
-    if not _NAME.match(name):
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return f'"{name}"'
 
 
 def _field(value: bytes | None) -> bytes:
@@ -93,159 +93,19 @@ def event_hash(prev_hash: bytes, position: int, row: Mapping[str, Any]) -> bytes
     return sha256(prev_hash + b"".join(parts)).digest()
 
 
-def _audit_sql(s: str) -> str:
-    fields = " || ".join(
-        f"{s}.chain_text(NEW.{c}::text)" for c in ("position", "recorded_at_us", *AUDIT_COLUMNS)
-    ).replace(
-        "NEW.recorded_at_us::text",
-        "((extract(epoch FROM NEW.recorded_at) * 1000000)::bigint)::text",
-    )
-    columns = ",\n  ".join(f"{c} text" for c in AUDIT_COLUMNS if c != "personal_data")
-    return f"""
-CREATE TABLE IF NOT EXISTS {s}.audit_log (
-  position bigint PRIMARY KEY,
-  recorded_at timestamptz NOT NULL,
-  {columns},
-  personal_data boolean NOT NULL DEFAULT false,
-  prev_hash bytea NOT NULL,
-  hash bytea NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_log_zaak ON {s}.audit_log (zaak_id);
-INSERT INTO {s}.chains (name, source, genesis)
-  VALUES ('{AUDIT}', 'audit_log', sha256(convert_to(
-    'knooppunt:{s.strip(chr(34))}:{AUDIT}:' || gen_random_uuid()::text, 'UTF8')))
-  ON CONFLICT (name) DO NOTHING;
-CREATE OR REPLACE FUNCTION {s}.audit_link() RETURNS trigger LANGUAGE plpgsql AS $body$
-DECLARE
-  last_position bigint;
-  last_hash bytea;
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_SCHEMA || '.audit_log'));
-  SELECT position, hash INTO last_position, last_hash
-    FROM {s}.audit_log ORDER BY position DESC LIMIT 1;
-  IF last_position IS NULL THEN
-    SELECT genesis INTO last_hash FROM {s}.chains WHERE name = '{AUDIT}';
-    last_position := 0;
-  END IF;
-  NEW.position := last_position + 1;
-  NEW.recorded_at := clock_timestamp();
-  NEW.prev_hash := last_hash;
-  NEW.hash := sha256(last_hash || {fields});
-  RETURN NEW;
-END $body$;
-CREATE OR REPLACE TRIGGER audit_link BEFORE INSERT ON {s}.audit_log
-  FOR EACH ROW EXECUTE FUNCTION {s}.audit_link();
-"""
-
-
-def _base_sql(s: str) -> str:
-    return rf"""
-CREATE TABLE IF NOT EXISTS {s}.chains (
-  name text PRIMARY KEY,
-  source text NOT NULL,
-  genesis bytea NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {s}.checkpoints (
-  id bigserial PRIMARY KEY,
-  chain text NOT NULL,
-  position bigint NOT NULL,
-  signed_at timestamptz NOT NULL,
-  payload text NOT NULL,
-  signature bytea NOT NULL
-);
-CREATE OR REPLACE FUNCTION {s}.chain_field(value bytea) RETURNS bytea
-  LANGUAGE sql IMMUTABLE AS $body$
-  SELECT CASE WHEN value IS NULL THEN '\xffffffff'::bytea
-              ELSE int4send(length(value)) || value END
-$body$;
-CREATE OR REPLACE FUNCTION {s}.chain_text(value text) RETURNS bytea
-  LANGUAGE sql IMMUTABLE AS $body$ SELECT {s}.chain_field(convert_to(value, 'UTF8')) $body$;
-CREATE OR REPLACE FUNCTION {s}.append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
-BEGIN
-  RAISE EXCEPTION USING MESSAGE = TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME
-    || ' is append-only: ' || TG_OP || ' refused';
-END $body$;
-"""
-
-
-def _append_only_sql(s: str, table: str) -> str:
-    name = table.strip('"')
-    return f"""
-CREATE OR REPLACE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {s}.{table}
-  FOR EACH ROW EXECUTE FUNCTION {s}.append_only();
-CREATE OR REPLACE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {s}.{table}
-  FOR EACH STATEMENT EXECUTE FUNCTION {s}.append_only();
-"""
-
-
-def _event_sql(s: str, t: str) -> str:
-    return f"""
-CREATE TABLE IF NOT EXISTS {s}.event_chain (
-  position bigint PRIMARY KEY,
-  notification_id bigint NOT NULL UNIQUE,
-  prev_hash bytea NOT NULL,
-  hash bytea NOT NULL
-);
-INSERT INTO {s}.chains (name, source, genesis)
-  VALUES ('{EVENTS}', '{t.strip('"')}', sha256(convert_to(
-    'knooppunt:{s.strip(chr(34))}:{EVENTS}:' || gen_random_uuid()::text, 'UTF8')))
-  ON CONFLICT (name) DO NOTHING;
-CREATE OR REPLACE FUNCTION {s}.event_append(
-  n bigint, originator text, version bigint, topic text, state bytea
-) RETURNS void LANGUAGE plpgsql AS $body$
-DECLARE
-  last_position bigint;
-  last_hash bytea;
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('{s}.event_chain'));
-  SELECT position, hash INTO last_position, last_hash
-    FROM {s}.event_chain ORDER BY position DESC LIMIT 1;
-  IF last_position IS NULL THEN
-    SELECT genesis INTO last_hash FROM {s}.chains WHERE name = '{EVENTS}';
-    last_position := 0;
-  END IF;
-  INSERT INTO {s}.event_chain (position, notification_id, prev_hash, hash)
-  VALUES (last_position + 1, n, last_hash, sha256(last_hash
-    || {s}.chain_text((last_position + 1)::text) || {s}.chain_text(n::text)
-    || {s}.chain_text(originator) || {s}.chain_text(version::text)
-    || {s}.chain_text(topic) || {s}.chain_field(state)));
-END $body$;
-CREATE OR REPLACE FUNCTION {s}.event_link() RETURNS trigger LANGUAGE plpgsql AS $body$
-BEGIN
-  PERFORM {s}.event_append(NEW.notification_id, NEW.originator_id::text,
-    NEW.originator_version, NEW.topic, NEW.state);
-  RETURN NULL;
-END $body$;
-LOCK TABLE {s}.{t} IN EXCLUSIVE MODE;
-DO $body$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT e.* FROM {s}.{t} e
-           WHERE NOT EXISTS (SELECT 1 FROM {s}.event_chain c
-                             WHERE c.notification_id = e.notification_id)
-           ORDER BY e.notification_id LOOP
-    PERFORM {s}.event_append(r.notification_id, r.originator_id::text,
-      r.originator_version, r.topic, r.state);
-  END LOOP;
-END $body$;
-CREATE OR REPLACE TRIGGER event_link AFTER INSERT ON {s}.{t}
-  FOR EACH ROW EXECUTE FUNCTION {s}.event_link();
-"""
-
-
 def install_chains(conn: Connection, schema: str, events_table: str | None) -> None:
     """Create (idempotently) the audit log, the chains and their triggers in `schema`."""
     s = sql_name(schema)
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('{schema}.install_chains'))")
-    conn.exec_driver_sql(_base_sql(s))
-    conn.exec_driver_sql(_audit_sql(s))
-    for table in ("audit_log", "checkpoints", "chains"):  # chains: the genesis never changes
-        conn.exec_driver_sql(_append_only_sql(s, table))
+    conn.exec_driver_sql(base_sql(s))
+    conn.exec_driver_sql(audit_sql(s))
+    for table in ("chains", "audit_log", "checkpoints"):  # chains: the genesis never changes
+        conn.exec_driver_sql(append_only_sql(s, table))
     if events_table is not None:
         t = sql_name(events_table)
-        conn.exec_driver_sql(_event_sql(s, t))
+        conn.exec_driver_sql(event_sql(s, t))
         for table in ("event_chain", t):
-            conn.exec_driver_sql(_append_only_sql(s, table))
+            conn.exec_driver_sql(append_only_sql(s, table))
 
 
 @dataclass(frozen=True)
@@ -280,6 +140,14 @@ def chained_schemas(conn: Connection) -> list[str]:
         )
     )
     return [str(r[0]) for r in rows]
+
+
+def refused_changes(conn: Connection, schema: str) -> dict[str, int]:
+    """How many changes the append-only triggers of a schema refused so far, per table."""
+    rows = conn.execute(
+        text(f"SELECT table_name, refused FROM {sql_name(schema)}.refused_changes()")
+    )
+    return {str(r.table_name): int(r.refused) for r in rows}
 
 
 def chain_names(conn: Connection, schema: str) -> dict[str, tuple[str, bytes]]:
@@ -404,17 +272,23 @@ def verify_events(
 def verify_schema(
     conn: Connection, schema: str, progress: Progress | None = None
 ) -> list[ChainResult]:
-    """Check both chains of one service."""
+    """Check every chain of one service: audit, events, and the row chains (rowchain.py)."""
+    from shared.security.rowchain import ROWS, verify_rows
+
     results = [verify_audit(conn, schema, progress)]
     events = verify_events(conn, schema, progress)
     if events is not None:
         results.append(events)
+    for chain, (source, _) in sorted(chain_names(conn, schema).items()):
+        if source.startswith(ROWS):
+            results.append(verify_rows(conn, schema, chain, progress))
     return results
 
 
 def _links(schema: str, chain: str) -> str:
-    """The table that holds a chain's links."""
-    return f"{sql_name(schema)}.{'audit_log' if chain == AUDIT else 'event_chain'}"
+    """The table that holds a chain's links (a row chain's: `<table>_chain`)."""
+    table = {AUDIT: "audit_log", EVENTS: "event_chain"}.get(chain, f"{chain}_chain")
+    return f"{sql_name(schema)}.{sql_name(table)}"
 
 
 def link_at(conn: Connection, schema: str, chain: str, position: int) -> bytes | None:

@@ -34,6 +34,8 @@ class SecuritySettings(BaseSettings):
     checkpoint_interval_seconds: float = 300
     #: A directory the signed checkpoints are also written to (for a holder outside the DB).
     checkpoint_export_dir: str | None = None
+    #: How often the service verifies its own chains and counts refused changes (seconds).
+    chain_verify_interval_seconds: float = Field(default=300, gt=0)
 
     @field_validator("jwt_algorithms")
     @classmethod

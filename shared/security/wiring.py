@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from opentelemetry import metrics
 from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
@@ -43,6 +44,7 @@ from shared.security.sessions import (
     session_id,
 )
 from shared.security.tokens import TokenInvalid, TokenVerifier
+from shared.security.watch import ChainWatch
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class Security:
         self.decode: Callable[[bytes], Mapping[str, Any]] | None = None
         self.checkpoints: CheckpointWriter | None = None
         self.revocations: Revocations | None = None
+        self.watch: ChainWatch | None = None
         self.app: FastAPI | None = None
 
     async def start(self, runtime: ServiceRuntime) -> None:
@@ -104,6 +107,7 @@ class Security:
             unlisted = self.policy.unlisted_operations(self.app)
             if unlisted:
                 log.warning("operations without a policy row (refused to all): %s", unlisted)
+        self._watch(runtime)
         if self.signing_key is None:
             log.warning("CHECKPOINT_KEY is not set: %s signs no checkpoints", self.service)
             return
@@ -118,7 +122,27 @@ class Security:
         await asyncio.to_thread(self.checkpoints.write_now)
         self.checkpoints.start()
 
+    def _watch(self, runtime: ServiceRuntime) -> None:
+        """Start verifying the chains at intervals; an alarm shows in /ready (degraded)."""
+        assert self.engine is not None
+        provider = getattr(runtime, "meter_provider", None) or metrics.get_meter_provider()
+        watch = ChainWatch(
+            engine=self.engine,
+            schema=runtime.schema,
+            interval=self.settings.chain_verify_interval_seconds,
+            public_key=self.signing_key.public_key() if self.signing_key else None,
+            meter=provider.get_meter("knooppunt.security"),
+        )
+
+        def changed() -> None:
+            runtime.degraded["integriteit"] = watch.status()
+
+        self.watch = watch
+        watch.start(changed)
+
     async def stop(self) -> None:
+        if self.watch is not None:
+            await self.watch.stop()
         if self.checkpoints is not None:
             await self.checkpoints.stop()
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from deploy.stack import Stack
 from tests.conftest import OUTPUT, _delete_streams, _with_database
-from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS
+from tests.helpers import NATS_SECRETS, PG_PASSWORDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,7 +67,7 @@ def stack(
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
         environment="development",
-        given_nats_passwords=dict(NATS_PASSWORDS),
+        given_nats_secrets=dict(NATS_SECRETS),
         given_pg_passwords=dict(PG_PASSWORDS),
         extra_env={"RELAY_POLL_SECONDS": "0.1"},
     )

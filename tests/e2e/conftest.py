@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.stack import Stack
-from tests.helpers import NATS_PASSWORDS, PG_PASSWORDS
+from tests.helpers import NATS_SECRETS, PG_PASSWORDS
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def stack(
         database_url=_with_database(postgres_admin_url, name),
         nats_url=nats_server_url,
         environment="test",
-        given_nats_passwords=dict(NATS_PASSWORDS),
+        given_nats_secrets=dict(NATS_SECRETS),
         given_pg_passwords=dict(PG_PASSWORDS),
     )
     try:

@@ -25,7 +25,13 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, parked
 from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import database_credentials, eventually, nats_credentials, serving
+from tests.helpers import (
+    as_rebuild,
+    database_credentials,
+    eventually,
+    nats_credentials,
+    serving,
+)
 from tests.pgproxy import CommitCutter
 
 pytestmark = pytest.mark.integration
@@ -129,7 +135,7 @@ async def test_a_nul_in_a_melding_is_parked_and_later_meldingen_go_on(
     assert "Veilig Thuis" not in rows[0].reason  # the data it failed on is not repeated
 
     # A rebuild parks the same message again instead of failing, and the facts stay whole.
-    verslag = await herbouw_met(settings)
+    verslag = await herbouw_met(as_rebuild(settings))
     assert [(p.sequence, p.status) for p in verslag.geparkeerd] == [(1, "parked"), (2, "held")]
     assert facts.count() == 1
     assert [(r.sequence, r.status) for r in parked_rows(facts)] == [(1, "parked"), (2, "held")]

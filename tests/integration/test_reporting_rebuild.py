@@ -7,8 +7,13 @@ rebuilt from the streams by the same code `knooppunt reporting rebuild` runs.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +26,14 @@ from services.reporting.rebuild import herbouw, herbouw_met
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import REBUILDING, FactStore, StoreInUse
 from shared.db import make_engine
-from shared.messaging import IntegrationEvent, ensure_stream
-from tests.helpers import database_credentials, eventually, nats_credentials, serving
+from shared.messaging import IntegrationEvent, NatsUnavailable, ensure_stream
+from tests.helpers import (
+    as_rebuild,
+    database_credentials,
+    eventually,
+    nats_credentials,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +77,7 @@ async def gepubliceerd(nats_client: NATS) -> int:
 
 @pytest.fixture
 def settings(database_url: str, nats_url: str) -> ReportingSettings:
-    """Reporting as itself on NATS: its own user may replay the streams (deploy/nats)."""
+    """Reporting as itself on NATS (its own durables only: it cannot replay the streams)."""
     return ReportingSettings(
         **database_credentials(database_url, "reporting"),
         environment="test",
@@ -95,7 +106,10 @@ async def _antwoorden(client: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def test_rebuilt_figures_are_identical_to_the_live_ones(
-    settings: ReportingSettings, facts: FactStore, gepubliceerd: int, nats_client: NATS
+    settings: ReportingSettings,
+    facts: FactStore,
+    gepubliceerd: int,
+    nats_client: NATS,
 ) -> None:
     async with serving(create_app(settings)) as reporting:
 
@@ -110,7 +124,7 @@ async def test_rebuilt_figures_are_identical_to_the_live_ones(
     assert live["/v1/jaarcijfers/2018"]["totaal"] == 57
     assert live["/v1/jaarcijfers/2018"]["vorig_jaar"]["totaal"] == 38
 
-    verslag = await herbouw_met(settings)
+    verslag = await herbouw_met(as_rebuild(settings))
     assert verslag.verschillen == []
     assert sum(verslag.per_stream.values()) == gepubliceerd
     assert verslag.na["feiten"] == verslag.voor["feiten"] == gepubliceerd
@@ -132,3 +146,46 @@ async def test_reporting_starts_degraded_on_a_rebuild_an_older_version_left_unfi
         ready = (await reporting.get("/ready")).json()
         assert ready["status"] in ("degraded", "not ready")
         assert ready["degraded"] == {"rebuild_interrupted": True}
+
+
+async def test_a_rebuild_as_the_reporting_service_or_without_credentials_stops_at_once(
+    settings: ReportingSettings, facts: FactStore, gepubliceerd: int
+) -> None:
+    """Only the rebuild's own user may replay the streams; any other login is refused with
+    the reason, quickly, and nothing of reporting's facts changes (issue 10)."""
+    voor = facts.count()
+    zonder = settings.model_copy(update={"nats_user": None, "nats_nkey_seed": None})
+    with pytest.raises(NatsUnavailable, match=r"refused the credentials of no user"):
+        await asyncio.wait_for(herbouw_met(zonder), timeout=20)
+    with pytest.raises(NatsUnavailable, match=r"no access to stream INTAKE .*permissions"):
+        await asyncio.wait_for(herbouw_met(settings), timeout=20)  # reporting's own user
+    assert not facts.rebuild_interrupted()
+    assert facts.count() == voor
+
+
+def test_the_rebuild_command_without_nats_credentials_fails_in_one_line(
+    database_url: str, nats_url: str
+) -> None:
+    rollen = database_credentials(database_url, "reporting")
+    env = {
+        **os.environ,
+        "DATABASE_URL": rollen["database_url"],
+        "DATABASE_OWNER_URL": rollen["database_owner_url"].get_secret_value(),
+        "NATS_URL": nats_credentials(nats_url, "reporting")["nats_url"],
+        "ENVIRONMENT": "test",
+    }
+    for name in ("NATS_USER", "NATS_NKEY_SEED"):
+        env.pop(name, None)
+    knooppunt = Path(sys.executable).parent / "knooppunt"
+    run = subprocess.run(
+        [str(knooppunt), "reporting", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 3, run  # deploy/cli_common.py: a server refuses or is missing
+    regels = [r for r in (run.stdout + run.stderr).splitlines() if r.strip()]
+    assert len(regels) == 1, regels
+    assert regels[0].startswith("error: NATS at nats://127.0.0.1:"), regels
+    assert "refused the credentials" in regels[0] and "Authorization" in regels[0], regels

@@ -31,6 +31,7 @@ from shared.security.checkpoints import (
     stored_checkpoints,
     verify_checkpoint,
 )
+from shared.security.verify import verify_database
 from tests.security.conftest import CHECKPOINT_KEYS, TRUSTED, fresh_database
 
 pytestmark = pytest.mark.integration
@@ -199,3 +200,13 @@ def test_a_whole_chain_rewritten_fails_verify_against_the_held_checkpoints(
     assert not audit["anchored"] and not report["ok"]  # ... but not the chain that was held
     (held,) = report["checkpoints"]
     assert "differs from the checkpoint at position 10" in held["problem"]
+
+
+def test_verify_tells_its_progress_per_chain(here: Engine) -> None:
+    told: list[tuple[str, str, int]] = []
+    with here.connect() as conn:
+        report = verify_database(
+            conn, trusted=TRUSTED, require_anchor=False, progress=lambda *a: told.append(a)
+        )
+    assert report.ok
+    assert told[-1] == (S, "audit", 10)

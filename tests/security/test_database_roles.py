@@ -16,9 +16,12 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from services.intake.main import CHAINED as intake_chained
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
+from services.reporting.main import CHAINED as reporting_chained
 from shared import dbroles
+from shared.security.rowchain import links_table
 from tests.helpers import PG_PASSWORDS, auth_headers, key_service, melding, serving
 from tests.security.conftest import SERVICES, System, fresh_database, settings_for
 
@@ -31,12 +34,20 @@ EVENTS = {
     "consular": "consularapplication_events",
 }
 APPEND_ONLY = ("audit_log", "checkpoints", "chains")
+#: The tables each service changes in place, every change linked in `<table>_chain`
+#: (shared/security/rowchain.py): the runtime role may change them, never their links.
+ROW_CHAINED = {"intake": intake_chained, "reporting": reporting_chained}
 #: A column of each table to overwrite.
 COLUMN = {"chains": "genesis", "audit_log": "hash", "event_chain": "hash", "checkpoints": "payload"}
+COLUMN.update({links_table(t): "row_digest" for ts in ROW_CHAINED.values() for t in ts})
 
 
 def _tables(service: str) -> list[str]:
-    return [*APPEND_ONLY, *(["event_chain", EVENTS[service]] if service in EVENTS else [])]
+    return [
+        *APPEND_ONLY,
+        *(["event_chain", EVENTS[service]] if service in EVENTS else []),
+        *(links_table(table) for table in ROW_CHAINED.get(service, ())),
+    ]
 
 
 def _as(system: System, role: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -134,6 +145,27 @@ def test_reporting_s_runtime_role_adds_sign_outs_and_cannot_take_one_back(stored
             "AND tablename = 'revoked_sessions'"
         ).fetchone()
     assert owner == (dbroles.owner_role("reporting"),)
+
+
+@pytest.mark.parametrize("service", sorted(ROW_CHAINED))
+def test_the_runtime_role_cannot_unlink_the_tables_it_changes(stored: System, service: str) -> None:
+    """The tables a service changes in place stay chained: their links are written by the
+    trigger only, which the runtime role can neither switch off nor drop nor skip."""
+    with _as(stored, dbroles.runtime_role(service)) as conn:
+        for table in ROW_CHAINED[service]:
+            t, links = f'"{service}"."{table}"', f'"{service}"."{links_table(table)}"'
+            assert conn.execute(f"SELECT count(*) FROM {links}").fetchone() is not None
+            for statement in (
+                f"TRUNCATE {t}",
+                f"ALTER TABLE {t} DISABLE TRIGGER ALL",
+                f'ALTER TABLE {t} DISABLE TRIGGER "{links_table(table)}"',
+                f'DROP TRIGGER "{links_table(table)}" ON {t}',
+                f"INSERT INTO {links} SELECT * FROM {links} LIMIT 1",
+                f'ALTER TABLE {links} DISABLE TRIGGER "{links_table(table)}_guard"',
+            ):
+                message = _refused(conn, statement)
+                assert "permission denied" in message or "must be owner" in message, statement
+            conn.rollback()
 
 
 @pytest.mark.parametrize("service", SERVICES)
