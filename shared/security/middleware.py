@@ -154,14 +154,20 @@ class SecurityMiddleware:
             return
         audit.update(actor=actor)
         token = current_actor.set(actor)
+        recording = _Recording(self, send, audit)
         try:
-            await self.app(scope, receive, self._recording(send, audit))
+            await self.app(scope, receive, recording)
         except Exception:
             if not audit.written:
                 try:
                     await asyncio.to_thread(self.security.write_audit, audit, "500")
                 except Exception:
+                    # Neither done nor recorded (the audit log refused the record, e.g. in the
+                    # aborted transaction of the request's own events): refused unaudited.
                     await self._record_refusal(audit)
+                    if not recording.started:
+                        await recording.refuse()
+                        return
             raise
         finally:
             current_actor.reset(token)
@@ -246,35 +252,44 @@ class SecurityMiddleware:
                     json.dumps(refusal.values(), default=str),
                 )
 
-    def _recording(self, send: Send, audit: RequestAudit) -> Send:
-        """A send that writes the audit record before the response starts."""
-        refused = False
 
-        async def recording_send(message: Message) -> None:
-            nonlocal refused
-            if refused:
+class _Recording:
+    """A send that writes the audit record before the response starts; when that write
+    fails, the response becomes the 503 of a request that could not be audited."""
+
+    def __init__(self, middleware: SecurityMiddleware, send: Send, audit: RequestAudit) -> None:
+        self.middleware, self.send, self.audit = middleware, send, audit
+        self.started = False
+        self.refused = False
+
+    async def __call__(self, message: Message) -> None:
+        if self.refused:
+            return
+        if message["type"] == "http.response.start" and not self.audit.written:
+            try:
+                await asyncio.to_thread(
+                    self.middleware.security.write_audit, self.audit, str(message["status"])
+                )
+            except Exception:
+                await self.middleware._record_refusal(self.audit)
+                await self.refuse()
                 return
-            if message["type"] == "http.response.start" and not audit.written:
-                try:
-                    await asyncio.to_thread(
-                        self.security.write_audit, audit, str(message["status"])
-                    )
-                except Exception:
-                    await self._record_refusal(audit)
-                    refused = True
-                    body = problem_body(NIET_AUDITEERBAAR, UNAUDITED, audit.entry.object or "")
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 503,
-                            "headers": [
-                                (b"content-type", PROBLEM_JSON.encode()),
-                                (b"retry-after", UNAUDITED_HEADERS["Retry-After"].encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
-                    return
-            await send(message)
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
 
-        return recording_send
+    async def refuse(self) -> None:
+        """Answer 503 (not audited) instead of whatever the request would have answered."""
+        self.refused = self.started = True
+        body = problem_body(NIET_AUDITEERBAAR, UNAUDITED, self.audit.entry.object or "")
+        await self.send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"retry-after", UNAUDITED_HEADERS["Retry-After"].encode()),
+                ],
+            }
+        )
+        await self.send({"type": "http.response.body", "body": json.dumps(body).encode()})

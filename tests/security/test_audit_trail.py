@@ -207,6 +207,40 @@ async def test_a_command_and_its_record_are_stored_together_or_not_at_all(
     )
 
 
+async def test_an_unexpected_failure_that_cannot_be_audited_is_refused_as_503(
+    system: System,
+) -> None:
+    """The save fails with an error nobody maps (not a version conflict) and the audit log
+    refuses the record of that failure too: the request is refused unaudited (503), never a
+    500, and nothing is stored (in pipeline mode psycopg may report either error first)."""
+    zaak_id = await _meld(system, "trail-0014")
+    correctie = {"land": "PK", "reden": "verkeerd land", "datum": "2018-04-01"}
+    url = f"/v1/meldingen/{zaak_id}/correcties"
+    with system.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION intake.weiger_correctie() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN IF NEW.action = 'corrigeer' THEN "
+                "RAISE EXCEPTION 'storing' USING ERRCODE = 'XX000'; END IF; RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER weiger_correctie BEFORE INSERT ON intake.audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION intake.weiger_correctie()"
+            )
+        )
+    try:
+        failed = await system.clients["intake"].post(url, json=correctie, headers=COORDINATOR)
+        assert failed.status_code == 503, failed.text
+        assert failed.headers["content-type"].startswith("application/problem+json")
+        assert _events(system, zaak_id) == 1
+    finally:
+        with system.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER weiger_correctie ON intake.audit_log"))
+            conn.execute(text("DROP FUNCTION intake.weiger_correctie()"))
+
+
 async def test_the_auditor_replays_a_case_across_the_four_services(system: System) -> None:
     zaak_id = await _meld(system, "trail-0005")
     clients = system.clients
