@@ -71,7 +71,7 @@ Headers: `Nats-Msg-Id` (= `event_id`), `traceparent` (W3C), `Knooppunt-Event-Typ
 ## Envelope (JSON body)
 ```json
 {
-  "event_id": "5d0c...:1",             // "<aggregate uuid>:<aggregate version>", stable; unique per source
+  "event_id": "5d0c...:1",             // "<aggregate uuid>:<version>", stable; unique per source
   "event_type": "gemeld",
   "contract_version": 1,
   "source": "intake",
