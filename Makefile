@@ -31,6 +31,8 @@ lint: $(STAMP) lint-api
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m deploy.contracts --check
+	$(BIN)/lint-imports
+	$(BIN)/python -m deploy.check_lines
 
 ## Regenerate docs/contracts.md and docs/contracts/ from the producers' payload models.
 contracts: $(STAMP)
