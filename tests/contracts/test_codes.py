@@ -3,6 +3,7 @@ so each keeps its own copy; this is where the copies are compared)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 import pytest
@@ -62,3 +63,32 @@ def test_the_correctable_fields_copied_into_consumers_are_intakes() -> None:
         assert copy == CORRIGEERBARE_VELDEN
     # the figures accept a wider set tolerantly, but at least intake's
     assert set(CORRIGEERBARE_VELDEN) <= vouw.CORRIGEERBAAR
+
+
+def _label_tables() -> list[tuple[str, Mapping[str, str], type[StrEnum]]]:
+    from services.reporting.exports import labels as exports
+    from services.reporting.web import labels as web
+
+    return [
+        ("web.ONDERWERP", web.ONDERWERP, intake_codes.Onderwerp),
+        ("web.BETROKKENE", web.BETROKKENE, intake_codes.BetrokkeneCategorie),
+        ("web.MELDER", web.MELDER, intake_codes.MelderType),
+        ("web.NATIONALITEIT", web.NATIONALITEIT, intake_codes.Nationaliteit),
+        ("web.UITKOMST", web.UITKOMST, verification_codes.Uitkomst),
+        ("web.REDEN", web.REDEN, verification_codes.RedenOnbekend),
+        ("web.BEVINDING", web.BEVINDING, verification_codes.Bevinding),
+        ("web.REDEN_AFSLUITING", web.REDEN_AFSLUITING, verification_codes.RedenAfsluiting),
+        ("web.REDEN_HEROPENING", web.REDEN_HEROPENING, verification_codes.RedenHeropening),
+        ("web.REDEN_HERZIENING", web.REDEN_HERZIENING, verification_codes.RedenHerziening),
+        ("web.ORGANISATIE", web.ORGANISATIE, verification_codes.Organisatie),
+        ("web.AFLOOP", web.AFLOOP, consular_codes.Afloop),
+        ("web.BIJSTAND", web.BIJSTAND, consular_codes.BijstandSoort),
+        ("exports.ONDERWERP", exports.ONDERWERP, intake_codes.Onderwerp),
+        ("exports.BETROKKENE", exports.BETROKKENE, intake_codes.BetrokkeneCategorie),
+    ]
+
+
+def test_every_published_code_has_a_label_in_reportings_tables() -> None:
+    """A new code at its producer gets its words in the label tables too."""
+    for naam, tabel, codes in _label_tables():
+        assert set(values(codes)) <= set(tabel), (naam, set(values(codes)) - set(tabel))
