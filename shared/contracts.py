@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_serializer
@@ -129,7 +130,7 @@ class Readers:
     source: str
     models: Mapping[tuple[str, int], type[Reader]]
 
-    @property
+    @cached_property
     def event_types(self) -> list[str]:
         """The event types read (the consumer's subscription filter)."""
         return sorted({event_type for event_type, _ in self.models})
