@@ -233,13 +233,6 @@ class EventConsumer:
         delivery = Delivery(event=event, stream=self.stream, sequence=sequence)
         try:
             await self._apply(delivery, headers, msg)
-        except ContractRefused as exc:  # another attempt reads it no better: parked at once
-            if self.parking is None:
-                log.error("refused %s on %s (seq %s): terminated", exc, msg.subject, sequence)
-                await msg.term()
-                return
-            await self._park(msg, case, PARKED, reason_of(exc), 1)
-            return
         except Exception as exc:
             await self._failed(msg, case, exc)
             return
@@ -290,6 +283,9 @@ class EventConsumer:
     async def _failed(self, msg: Msg, case: str | None, exc: BaseException) -> None:
         sequence = msg.metadata.sequence.stream
         reason = reason_of(exc)
+        if isinstance(exc, ContractRefused) and self.parking is not None:
+            await self._park(msg, case, PARKED, reason, 1)  # no attempt reads it better
+            return
         if is_transient(exc) or self.parking is None:
             log.warning(
                 "handler %s failed on seq %s (%s); will be redelivered",
