@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SPECTRAL := tools/spectral/node_modules/.bin/spectral
 OPENAPI_DIR := build/openapi
 
-.PHONY: run test lint lint-api openapi typecheck check bench chaos demo token clean
+.PHONY: run test lint lint-api openapi typecheck check bench chaos demo token clean contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: $(STAMP)
 lint: $(STAMP) lint-api
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m deploy.contracts --check
+	$(BIN)/lint-imports
+	$(BIN)/python -m deploy.check_lines
+
+## Regenerate docs/contracts.md and docs/contracts/ from the producers' payload models.
+contracts: $(STAMP)
+	$(BIN)/python -m deploy.contracts
 
 $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \

@@ -6,7 +6,8 @@ message is in flight at a time (max_ack_pending=1): the events of a stream are a
 order they were stored.
 
 No single message can stop a consumer: a message the handler keeps refusing is parked after
-`max_attempts` (shared/parking.py) and the consumer goes on; a case with a parked event holds
+`max_attempts` (shared/parking.py), one in a contract version the consumer does not read
+(shared/contracts.py) at once, and the consumer goes on; a case with a parked event holds
 its later events. A failure of the connection or the server is retried without limit (it is
 not the message's fault) and shows as a stall in /ready. A short ack_wait with progress
 heartbeats while a handler works brings the message in flight at a crash back in seconds.
@@ -31,6 +32,7 @@ from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from shared.contracts import ContractRefused
 from shared.messaging import SUBJECT_ROOT, IntegrationEvent, stream_name
 from shared.parking import (
     HELD,
@@ -281,6 +283,9 @@ class EventConsumer:
     async def _failed(self, msg: Msg, case: str | None, exc: BaseException) -> None:
         sequence = msg.metadata.sequence.stream
         reason = reason_of(exc)
+        if isinstance(exc, ContractRefused) and self.parking is not None:
+            await self._park(msg, case, PARKED, reason, 1)  # no attempt reads it better
+            return
         if is_transient(exc) or self.parking is None:
             log.warning(
                 "handler %s failed on seq %s (%s); will be redelivered",

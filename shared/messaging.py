@@ -51,6 +51,15 @@ class IntegrationEvent:
     def subject(self) -> str:
         return subject_for(self.source, self.contract_version, self.event_type)
 
+    @property
+    def producer_version(self) -> int:
+        """The version of the producer's aggregate after this event, from the event id
+        '<aggregate id>:<version>' (the one place it is parsed); ValueError if it has none."""
+        _, separator, version = self.event_id.rpartition(":")
+        if not separator or not version.isdigit():
+            raise ValueError(f"event id {self.event_id!r} names no version")
+        return int(version)
+
     def to_json(self) -> bytes:
         body = {
             "event_id": self.event_id,

@@ -65,6 +65,8 @@ DOOR: Final[Mapping[str, Mapping[str, str]]] = {
     "consular": {"org": "bz", "rol": "consulair_medewerker", "user": "demo.bz"},
 }
 METADATA: Final = frozenset({"actie", "recorded_at"})
+VERBLIJFSRECHT: Final[Mapping[object, str]] = {True: "ja", False: "nee", "ja": "ja", "nee": "nee"}
+"""The data set's verblijfsrecht (a flag) as intake's code."""
 
 
 def _id(naam: str) -> str:
@@ -131,6 +133,17 @@ class _Zaak:
         self.zaak_id = zaak_id_voor(self.referentie)
         melding = zaak["melding"]
         self.melding = {veld: melding.get(veld) for veld in GEMELD_VELDEN}
+        # as intake publishes them: verblijfsrecht a code, nationaliteit onbekend when not given
+        self.melding["verblijfsrecht"] = VERBLIJFSRECHT.get(
+            melding.get("verblijfsrecht"), "onbekend"
+        )
+        self.melding["nationaliteit"] = melding.get("nationaliteit") or "onbekend"
+        for deel in ("betrokkene", "melder"):  # fields without a value are absent
+            self.melding[deel] = {
+                k: v for k, v in (melding.get(deel) or {}).items() if v is not None
+            }
+        # the melder's organisatie is free text: intake keeps it encrypted, never publishes it
+        self.melding["melder"].pop("organisatie", None)
         self.gemeld_om, momenten = opnamemomenten(zaak)
         self.events: list[tuple[str, str, str | None, datetime, dict[str, Any]]] = []
         gemeld = {"referentie": self.referentie, **self.melding}
@@ -149,14 +162,15 @@ class _Zaak:
         zaak_id: str | None = self.zaak_id
         if actie in ("afgesloten", "heropend"):
             data = {"reden": data.get("reden"), "datum": data.get("datum")}
-        elif actie == "nazorg":
+        elif actie in ("ingetrokken", "nazorg"):  # the reden, omschrijving: free text stays
             data = {"datum": data.get("datum")}
         elif actie == "geverifieerd":
             data = {
                 "uitkomst": data.get("uitkomst"),
                 "reden": data.get("reden"),
                 "bevinding": data.get("bevinding"),
-                "onderwerp": data.get("onderwerp"),
+                # as verification publishes it: the melding's unless the verification said so
+                "onderwerp": data.get("onderwerp") or self.melding.get("onderwerp"),
                 "besloten_op": data.get("besloten_op"),
                 "herziening": bool(data.get("herziening", False)),
                 "reden_herziening": data.get("reden_herziening"),
@@ -177,7 +191,6 @@ class _Zaak:
         return {
             "wijzigingen": wijzigingen,
             "vorige": vorige,
-            "reden": data.get("reden"),
             "datum": data.get("datum"),
         }
 
@@ -252,7 +265,7 @@ def _adviesvraag(vraag: Mapping[str, Any]) -> dict[str, Any]:
         "data": {
             "ontvangen_op": vraag["ontvangen_op"],
             "onderwerp": vraag.get("onderwerp"),
-            "melder": vraag.get("melder"),
+            "melder": {"type": (vraag.get("melder") or {}).get("type")},  # no organisatie
         },
     }
 

@@ -45,6 +45,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.application import IntakeApplication
 from services.intake.domain import Melding, MeldingNotFound, RegelGeschonden
+from services.intake.readers import VERIFICATION, Afsluiting
 from shared.consumer import Delivery
 from shared.context import SYSTEM, Actor
 from shared.crypto import CaseKeys
@@ -144,17 +145,16 @@ class Bewaring:
         event = delivery.event
         if event.event_type not in (AFGESLOTEN, HEROPEND) or event.zaak_id is None:
             return
+        stap = VERIFICATION.read(event)
         try:
             zaak_id = str(UUID(event.zaak_id))
-            versie = int(event.event_id.rsplit(":", 1)[1])
-            datum = (
-                date.fromisoformat(str(event.data["datum"]))
-                if event.data.get("datum")
-                else event.recorded_at.date()
-            )
-        except (ValueError, IndexError):
+            versie = event.producer_version
+        except ValueError:
             log.warning("retention: skipping %s %s", event.event_type, event.event_id)
             return
+        if not isinstance(stap, Afsluiting):
+            return
+        datum = stap.datum or event.recorded_at.date()
         afgesloten_op = datum if event.event_type == AFGESLOTEN else None
         stmt = insert(self.bewaring).values(
             zaak_id=zaak_id, afgesloten_op=afgesloten_op, verificatie_versie=versie

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
+from services.reporting import readers
 from shared.consumer import Delivery
 from shared.db import PositionStore, positions_table
 from shared.parking import DISCARDED, ParkedMessage, ParkingLot, parked_table
@@ -128,6 +129,7 @@ class FactStore:
         derived from the facts (the index) must still get it (the index drops a fact it has).
         """
         event = delivery.event
+        readers.check(event)  # a contract version reporting does not read: refused, parked
         position = self.prefix + delivery.position_name
         with self.engine.begin() as conn:
             done = conn.execute(

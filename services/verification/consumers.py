@@ -1,4 +1,5 @@
-"""Verification's side of other services' contracts: tolerant parsing, then application calls.
+"""Verification's side of other services' contracts: its readers (readers.py), then application
+calls.
 
 - intake's meldingen open, correct and withdraw cases here (event-sourced, tracked in the
   event store's tracking table in the same transaction as the case's new events); intake's
@@ -12,61 +13,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
 from services.verification.application import VerificationApplication
+from services.verification.readers import (
+    CONSULAR,
+    INTAKE,
+    AfloopVastgelegd,
+    BijstandVerleend,
+    Gecorrigeerd,
+    Gemeld,
+    Ingetrokken,
+    PersoonsgegevensGewist,
+)
 from services.verification.readmodel import AgendaStore
 from shared.consumer import Delivery
 
 log = logging.getLogger(__name__)
 
-INTAKE_EVENTS = ["gemeld", "gecorrigeerd", "ingetrokken", "persoonsgegevens_gewist"]
-CONSULAR_EVENTS = ["bijstand_verleend", "afloop_vastgelegd"]
-CORRIGEERBAAR = ("onderwerp", "betrokkene", "land", "gemeld_op")
-
-
-def intake_version(event_id: str) -> int:
-    """Intake's event ids are '<zaak uuid>:<version>'; ValueError for anything else."""
-    _, separator, versie = event_id.rpartition(":")
-    if not separator:
-        raise ValueError(f"event id {event_id!r} names no version")
-    return int(versie)
-
-
-def _datum(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _wijzigingen(data: Any) -> dict[str, Any]:
-    """The corrected fields verification mirrors, each with a value it can apply."""
-    if not isinstance(data, dict):
-        return {}
-    out = {k: v for k, v in data.items() if k in CORRIGEERBAAR and v is not None}
-    if "gemeld_op" in out and _datum(out["gemeld_op"]) is None:
-        del out["gemeld_op"]
-    return out
-
-
-def _melding(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The fields verification needs from `gemeld`, or None if they are not there."""
-    gemeld_op = _datum(data.get("gemeld_op"))
-    velden = {k: data.get(k) for k in ("referentie", "onderwerp", "land")}
-    if gemeld_op is None or not all(isinstance(v, str) and v for v in velden.values()):
-        return None
-    betrokkene = data.get("betrokkene")
-    return {
-        **velden,
-        "gemeld_op": gemeld_op,
-        "betrokkene": betrokkene if isinstance(betrokkene, dict) else {},
-        "bz_betrokken": bool(data.get("bz_betrokken")),
-    }
+INTAKE_EVENTS = INTAKE.event_types
+CONSULAR_EVENTS = CONSULAR.event_types
 
 
 class IntakeHandler:
@@ -85,37 +53,31 @@ class IntakeHandler:
         )
         try:
             zaak_id = UUID(str(event.zaak_id))
-            versie = intake_version(event.event_id)
+            versie = event.producer_version
         except ValueError:
             log.warning("skipping %s %s: no zaak_id or version", event.event_type, event.event_id)
             self.app.skip(tracking)
             return
-        data = event.data
-        if event.event_type == "gemeld":
-            melding = _melding(data)
-            if melding is None:
-                log.warning("skipping gemeld %s: fields missing", event.event_id)
+        match INTAKE.read(event):
+            case Gemeld() as gemeld:
+                self.app.ontvang_melding(zaak_id, versie, gemeld.melding(), tracking)
+            case Gecorrigeerd() as correctie:
+                self.app.neem_correctie_over(
+                    zaak_id,
+                    versie,
+                    correctie.wijzigingen,
+                    tracking,
+                    vorige=correctie.vorige,
+                    datum=correctie.datum,
+                )
+            case Ingetrokken():
+                self.app.neem_intrekking_over(zaak_id, versie, tracking)
+            case PersoonsgegevensGewist():
+                self.app.wis_teksten(zaak_id, tracking)
+                return
+            case _:  # another event type, or without the fields needed (logged)
                 self.app.skip(tracking)
                 return
-            self.app.ontvang_melding(zaak_id, versie, melding, tracking)
-        elif event.event_type == "gecorrigeerd":
-            vorige = data.get("vorige")
-            self.app.neem_correctie_over(
-                zaak_id,
-                versie,
-                _wijzigingen(data.get("wijzigingen")),
-                tracking,
-                vorige=vorige if isinstance(vorige, dict) else {},
-                datum=_datum(data.get("datum")),
-            )
-        elif event.event_type == "ingetrokken":
-            self.app.neem_intrekking_over(zaak_id, versie, tracking)
-        elif event.event_type == "persoonsgegevens_gewist":
-            self.app.wis_teksten(zaak_id, tracking)
-            return
-        else:
-            self.app.skip(tracking)
-            return
         self.stored()
 
 
@@ -127,13 +89,15 @@ class ConsularHandler:
 
     def __call__(self, delivery: Delivery) -> None:
         event = delivery.event
-        data = event.data
-        datum = _datum(data.get("datum"))
-        soort = {
-            "bijstand_verleend": data.get("soort"),
-            "afloop_vastgelegd": data.get("afloop"),
-        }.get(event.event_type)
-        if event.zaak_id is None or datum is None or not isinstance(soort, str):
+        match CONSULAR.read(event):
+            case (
+                BijstandVerleend(soort=soort, datum=datum)
+                | AfloopVastgelegd(afloop=soort, datum=datum)
+            ):
+                pass
+            case _:
+                soort = datum = None
+        if event.zaak_id is None or datum is None or soort is None:
             self.agenda.skip(delivery.position_name, delivery.sequence)
             return
         self.agenda.record_ontwikkeling(

@@ -15,6 +15,7 @@ BUSINESS_DATE_FIELD: Final[Mapping[str, str]] = {
     "gemeld": "gemeld_op",
     "gecorrigeerd": "datum",
     "ingetrokken": "datum",
+    "persoonsgegevens_gewist": "datum",
     "adviesvraag_ontvangen": "ontvangen_op",
     "onderzoek_gestart": "datum",
     "geverifieerd": "besloten_op",

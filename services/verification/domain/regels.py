@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from services.verification.codes import Bevinding, RedenOnbekend, Uitkomst
 from shared.idempotency import Verzoeken
@@ -111,3 +113,59 @@ def controleer_uitkomst(uitkomst: str, reden: str | None, bevinding: str | None)
             "bevinding_alleen_bij_niet_vastgesteld",
             "bevinding is only given with uitkomst niet_vastgesteld",
         )
+
+
+def controleer_herziening(
+    vorige: Mapping[str, Any] | None, reden_herziening: str | None, besloten_op: date
+) -> None:
+    """The first verification is no herziening; a later one is, names its reden_herziening
+    and is not dated before the verification it revises."""
+    if vorige is None and reden_herziening is not None:
+        raise RegelGeschonden(
+            "the first verification is not a herziening: leave out reden_herziening"
+        )
+    if vorige is not None:
+        if reden_herziening is None:
+            raise RegelGeschonden(
+                "the case was verified already: a herziening needs a reden_herziening"
+            )
+        controleer_niet_eerder(
+            "besloten_op", besloten_op, dan=vorige["besloten_op"], wat="the verification"
+        )
+
+
+def controleer_niet_ingetrokken(ingetrokken: bool, wat: str) -> None:
+    """A withdrawn (ingetrokken) case takes no further steps."""
+    if ingetrokken:
+        raise RegelGeschonden(f"the melding was withdrawn (ingetrokken): no {wat}")
+
+
+def controleer_niet_afgesloten(afgesloten_op: date | None, wat: str) -> None:
+    """A closed case takes no onderzoek or verification until it is reopened."""
+    if afgesloten_op is not None:
+        raise RegelGeschonden(
+            f"the case was closed on {afgesloten_op.isoformat()}: reopen it before {wat}"
+        )
+
+
+def controleer_afsluiting(
+    afgesloten_op: date | None, verloop: Sequence[Mapping[str, Any]], datum: date
+) -> None:
+    """A case is closed once until it is reopened, not before its last heropening."""
+    if afgesloten_op is not None:
+        raise RegelGeschonden(f"the case was closed already on {afgesloten_op.isoformat()}")
+    if verloop:
+        controleer_niet_eerder("datum", datum, dan=verloop[-1]["datum"], wat="the heropening")
+
+
+def controleer_heropening(afgesloten_op: date | None, datum: date) -> None:
+    """Only a closed case is reopened, not before its afsluiting."""
+    if afgesloten_op is None:
+        raise RegelGeschonden("only a closed case can be reopened: this case is not closed")
+    controleer_niet_eerder("datum", datum, dan=afgesloten_op, wat="the afsluiting")
+
+
+def controleer_eenmalig_onderzoek(gestart_op: date | None) -> None:
+    """The onderzoek is started once."""
+    if gestart_op is not None:
+        raise RegelGeschonden(f"the onderzoek already started on {gestart_op.isoformat()}")

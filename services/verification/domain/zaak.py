@@ -16,10 +16,14 @@ from services.verification.codes import (
 )
 from services.verification.domain.regels import (
     OngeldigeWaarde,
-    RegelGeschonden,
+    controleer_afsluiting,
     controleer_code,
     controleer_datum,
-    controleer_niet_eerder,
+    controleer_eenmalig_onderzoek,
+    controleer_heropening,
+    controleer_herziening,
+    controleer_niet_afgesloten,
+    controleer_niet_ingetrokken,
     controleer_uitkomst,
     eerder_verwerkt,
 )
@@ -167,16 +171,6 @@ class Zaak(Aggregate):
         """The version of the first answer to this Idempotency-Key (None: a new request)."""
         return eerder_verwerkt(self.verzoeken, sleutel, vingerafdruk)
 
-    def _niet_ingetrokken(self, wat: str) -> None:
-        if self.ingetrokken:
-            raise RegelGeschonden(f"the melding was withdrawn (ingetrokken): no {wat}")
-
-    def _niet_afgesloten(self, wat: str) -> None:
-        if self.afgesloten_op is not None:
-            raise RegelGeschonden(
-                f"the case was closed on {self.afgesloten_op.isoformat()}: reopen it before {wat}"
-            )
-
     class OnderzoekGestart(Aggregate.Event):
         datum: date
         sleutel: str | None
@@ -199,12 +193,9 @@ class Zaak(Aggregate):
     ) -> None:
         """Record that the investigation started."""
         controleer_datum("datum", datum, gemeld_op=self.gemeld_op, vandaag=vandaag)
-        self._niet_ingetrokken("onderzoek")
-        self._niet_afgesloten("starting an onderzoek")
-        if self.onderzoek_gestart_op is not None:
-            raise RegelGeschonden(
-                f"the onderzoek already started on {self.onderzoek_gestart_op.isoformat()}"
-            )
+        controleer_niet_ingetrokken(self.ingetrokken, "onderzoek")
+        controleer_niet_afgesloten(self.afgesloten_op, "starting an onderzoek")
+        controleer_eenmalig_onderzoek(self.onderzoek_gestart_op)
         self._onderzoek_gestart(datum=datum, sleutel=sleutel, vingerafdruk=vingerafdruk)
 
     class Geverifieerd(Aggregate.Event):
@@ -269,21 +260,10 @@ class Zaak(Aggregate):
         if reden_herziening is not None:
             controleer_code("reden_herziening", reden_herziening, RedenHerziening)
         controleer_datum("besloten_op", besloten_op, gemeld_op=self.gemeld_op, vandaag=vandaag)
-        self._niet_ingetrokken("verification")
-        self._niet_afgesloten("verifying")
+        controleer_niet_ingetrokken(self.ingetrokken, "verification")
+        controleer_niet_afgesloten(self.afgesloten_op, "verifying")
         vorige = self.verificatie
-        if vorige is None and reden_herziening is not None:
-            raise RegelGeschonden(
-                "the first verification is not a herziening: leave out reden_herziening"
-            )
-        if vorige is not None:
-            if reden_herziening is None:
-                raise RegelGeschonden(
-                    "the case was verified already: a herziening needs a reden_herziening"
-                )
-            controleer_niet_eerder(
-                "besloten_op", besloten_op, dan=vorige["besloten_op"], wat="the verification"
-            )
+        controleer_herziening(vorige, reden_herziening, besloten_op)
         self._geverifieerd(
             uitkomst=uitkomst,
             reden=reden,
@@ -331,15 +311,8 @@ class Zaak(Aggregate):
         """Close the case."""
         controleer_code("reden", reden, RedenAfsluiting)
         controleer_datum("datum", datum, gemeld_op=self.gemeld_op, vandaag=vandaag)
-        self._niet_ingetrokken("afsluiting")
-        if self.afgesloten_op is not None:
-            raise RegelGeschonden(
-                f"the case was closed already on {self.afgesloten_op.isoformat()}"
-            )
-        if self.verloop:
-            controleer_niet_eerder(
-                "datum", datum, dan=self.verloop[-1]["datum"], wat="the heropening"
-            )
+        controleer_niet_ingetrokken(self.ingetrokken, "afsluiting")
+        controleer_afsluiting(self.afgesloten_op, self.verloop, datum)
         self._afgesloten(
             reden=reden,
             datum=datum,
@@ -382,10 +355,8 @@ class Zaak(Aggregate):
         """Reopen a closed case."""
         controleer_code("reden", reden, RedenHeropening)
         controleer_datum("datum", datum, gemeld_op=self.gemeld_op, vandaag=vandaag)
-        self._niet_ingetrokken("heropening")
-        if self.afgesloten_op is None:
-            raise RegelGeschonden("only a closed case can be reopened: this case is not closed")
-        controleer_niet_eerder("datum", datum, dan=self.afgesloten_op, wat="the afsluiting")
+        controleer_niet_ingetrokken(self.ingetrokken, "heropening")
+        controleer_heropening(self.afgesloten_op, datum)
         self._heropend(
             reden=reden,
             datum=datum,
@@ -420,7 +391,7 @@ class Zaak(Aggregate):
         controleer_datum("datum", datum, gemeld_op=self.gemeld_op, vandaag=vandaag)
         if not omschrijving.strip():
             raise OngeldigeWaarde("omschrijving", "verplicht", "nazorg needs an omschrijving")
-        self._niet_ingetrokken("nazorg")
+        controleer_niet_ingetrokken(self.ingetrokken, "nazorg")
         self._nazorg_geregeld(
             datum=datum, omschrijving=omschrijving, sleutel=sleutel, vingerafdruk=vingerafdruk
         )
