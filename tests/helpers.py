@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -155,3 +155,21 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.1)
+
+
+@contextmanager
+def reporting_facts(settings: Any) -> Iterator[Any]:
+    """Reporting's facts as its owner role sees them (a rebuild runs as the owner), after
+    the migration: for tests that look under reporting's consumers."""
+    from services.reporting.main import migrate
+    from services.reporting.store import FactStore
+    from shared.db import make_engine
+
+    assert settings.database_owner_url is not None
+    owner_url = settings.database_owner_url.get_secret_value()
+    migrate(owner_url)
+    engine = make_engine(owner_url, "reporting")
+    try:
+        yield FactStore(engine)
+    finally:
+        engine.dispose()

@@ -12,11 +12,16 @@ import pytest
 from nats.aio.client import Client as NATS
 from sqlalchemy import select
 
-from services.reporting.main import create_app, migrate
+from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, parked
-from shared.db import make_engine
-from tests.helpers import database_credentials, eventually, nats_credentials, serving
+from tests.helpers import (
+    database_credentials,
+    eventually,
+    nats_credentials,
+    reporting_facts,
+    serving,
+)
 from tests.integration.test_poison_messages import gemeld, publish
 
 pytestmark = pytest.mark.integration
@@ -35,12 +40,8 @@ def settings(database_url: str, nats_url: str) -> ReportingSettings:
 
 @pytest.fixture
 def facts(settings: ReportingSettings) -> Any:
-    assert settings.database_owner_url is not None
-    owner_url = settings.database_owner_url.get_secret_value()
-    migrate(owner_url)
-    engine = make_engine(owner_url, "reporting")
-    yield FactStore(engine)
-    engine.dispose()
+    with reporting_facts(settings) as facts:
+        yield facts
 
 
 async def known(client: httpx.AsyncClient, zaak_id: str) -> bool:

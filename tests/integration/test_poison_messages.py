@@ -19,17 +19,17 @@ from nats.aio.client import Client as NATS
 from sqlalchemy import select
 
 from services.reporting import rebuild
-from services.reporting.main import create_app, migrate
+from services.reporting.main import create_app
 from services.reporting.rebuild import herbouw_met
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import FactStore, parked
-from shared.db import make_engine
 from shared.messaging import IntegrationEvent, ensure_stream
 from tests.helpers import (
     as_rebuild,
     database_credentials,
     eventually,
     nats_credentials,
+    reporting_facts,
     serving,
 )
 from tests.pgproxy import CommitCutter
@@ -88,12 +88,8 @@ def settings(database_url: str, nats_url: str) -> ReportingSettings:
 
 @pytest.fixture
 def facts(settings: ReportingSettings) -> Any:
-    assert settings.database_owner_url is not None
-    owner_url = settings.database_owner_url.get_secret_value()
-    migrate(owner_url)
-    engine = make_engine(owner_url, "reporting")
-    yield FactStore(engine)
-    engine.dispose()
+    with reporting_facts(settings) as facts:
+        yield facts
 
 
 def parked_rows(facts: FactStore) -> list[Any]:

@@ -21,17 +21,17 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from deploy.demo.to_envelopes import dataset_envelopes
-from services.reporting.main import create_app, migrate
+from services.reporting.main import create_app
 from services.reporting.rebuild import herbouw, herbouw_met
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import REBUILDING, FactStore, StoreInUse
-from shared.db import make_engine
 from shared.messaging import IntegrationEvent, NatsUnavailable, ensure_stream
 from tests.helpers import (
     as_rebuild,
     database_credentials,
     eventually,
     nats_credentials,
+    reporting_facts,
     serving,
 )
 
@@ -88,12 +88,8 @@ def settings(database_url: str, nats_url: str) -> ReportingSettings:
 @pytest.fixture
 def facts(settings: ReportingSettings) -> AsyncIterator[FactStore]:
     """The facts as reporting's owner role sees them (a rebuild runs as the owner)."""
-    assert settings.database_owner_url is not None
-    owner_url = settings.database_owner_url.get_secret_value()
-    migrate(owner_url)
-    engine = make_engine(owner_url, "reporting")
-    yield FactStore(engine)
-    engine.dispose()
+    with reporting_facts(settings) as facts:
+        yield facts
 
 
 async def _antwoorden(client: httpx.AsyncClient) -> dict[str, Any]:
